@@ -1,0 +1,1 @@
+export type { Backend, FileInfo } from './backend.js';

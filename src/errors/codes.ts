@@ -1,0 +1,40 @@
+/**
+ * The registry of error codes. `exit` is the CLI exit code (restic's where they overlap:
+ * 10 no repository, 11 locked, 12 wrong password, 3 source partly unreadable, 130 interrupted).
+ */
+export const ERROR_CODES = {
+  INVALID_ARGUMENT: { exit: 1, retryable: false },
+  INVALID_DATA: { exit: 1, retryable: false },
+  CIPHERTEXT_VERIFICATION_FAILED: { exit: 1, retryable: false },
+  HASH_MISMATCH: { exit: 1, retryable: false },
+  BACKEND_NOT_FOUND: { exit: 1, retryable: false },
+  BACKEND_ALREADY_EXISTS: { exit: 1, retryable: false },
+  BACKEND_IO: { exit: 1, retryable: true },
+  BACKEND_PERMISSION_DENIED: { exit: 1, retryable: false },
+  BACKEND_NO_SPACE: { exit: 1, retryable: false },
+  REPO_NOT_FOUND: { exit: 10, retryable: false },
+  REPO_ALREADY_EXISTS: { exit: 1, retryable: false },
+  REPO_WRONG_PASSWORD: { exit: 12, retryable: false },
+  REPO_NO_PASSWORD: { exit: 1, retryable: false },
+  REPO_LOCKED: { exit: 11, retryable: true },
+  REPO_UNSUPPORTED: { exit: 1, retryable: false },
+  REPO_CORRUPT: { exit: 1, retryable: false },
+  KEY_NOT_FOUND: { exit: 1, retryable: false },
+  KEY_LAST: { exit: 1, retryable: false },
+  SNAPSHOT_NOT_FOUND: { exit: 1, retryable: false },
+  SNAPSHOT_AMBIGUOUS: { exit: 1, retryable: false },
+  PATH_NOT_FOUND: { exit: 1, retryable: false },
+  BLOB_NOT_FOUND: { exit: 1, retryable: false },
+  SOURCE_NOT_FOUND: { exit: 1, retryable: false },
+  SOURCE_PARTIAL: { exit: 3, retryable: false },
+  CHECK_FAILED: { exit: 1, retryable: false },
+  RESTORE_FAILED: { exit: 1, retryable: false },
+  INTERRUPTED: { exit: 130, retryable: false },
+  INTERNAL: { exit: 1, retryable: false },
+} as const satisfies Record<string, { exit: number; retryable: boolean }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export function exitCodeFor(code: ErrorCode): number {
+  return ERROR_CODES[code].exit;
+}

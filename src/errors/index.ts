@@ -1,0 +1,2 @@
+export { LifeboatError, isLifeboatError } from './lifeboat-error.js';
+export { ERROR_CODES, exitCodeFor, type ErrorCode } from './codes.js';
