@@ -1,8 +1,16 @@
 import type { FileType, Handle } from '../model/index.js';
 
 export interface FileInfo {
+  /** The handle's name: a 64-hex ID, or `''` for the config file. */
   readonly name: string;
+  /** Size in bytes. */
   readonly size: number;
+}
+
+/** A byte range of a file: `length` bytes starting at `offset`. Both are non-negative integers. */
+export interface ByteRange {
+  readonly offset: number;
+  readonly length: number;
 }
 
 /**
@@ -10,23 +18,38 @@ export interface FileInfo {
  * (mem, local, sftp, s3) passes the shared contract suite in `backend.contract.ts`.
  *
  * Contract:
+ * - Names: `config` has the name `''`; every other type needs a 64-digit lower-case hex ID.
+ *   Any other handle (or an unknown type) fails with `INVALID_ARGUMENT` before anything is
+ *   touched, so a name can never escape the repository (`../`).
  * - `save` is atomic: a reader sees either no file or the whole file, never a part of it.
  *   Saving a name that already exists overwrites it (files are content-addressed, so the
- *   bytes are the same in practice).
- * - `load` is idempotent; with `offset`/`length` it returns exactly that range, or fails
- *   with `INVALID_DATA` when the range lies past the end of the file.
+ *   bytes are the same in practice). `save` does not keep a reference to `data`.
+ * - `load` is idempotent and returns bytes the caller owns; with a range it returns exactly
+ *   that range, or fails with `INVALID_DATA` when the range reaches past the end of the file
+ *   (a zero-length range at the end is fine). A negative or non-integer range fails with
+ *   `INVALID_ARGUMENT`.
  * - A missing file makes `load`, `stat` and `remove` fail with `BACKEND_NOT_FOUND`.
- * - `list` yields each complete file of the type once; unfinished temporary files never.
+ * - `list` yields each complete file of the type once, in no particular order, and nothing
+ *   else: unfinished temporary files and foreign names never. For `config` it yields
+ *   `{ name: '', size }` when the config exists. Files saved or removed while a listing runs
+ *   may or may not appear. Every listed file can be loaded under the listed name.
+ * - Other failures use `BACKEND_PERMISSION_DENIED`, `BACKEND_NO_SPACE` (both permanent) or
+ *   `BACKEND_IO` (retryable: the same call may succeed later).
  */
 export interface Backend {
   /** Where this backend points, printable: never contains a credential. */
   readonly location: string;
   save(h: Handle, data: Uint8Array): Promise<void>;
-  load(h: Handle, range?: { offset: number; length: number }): Promise<Uint8Array>;
+  load(h: Handle, range?: ByteRange): Promise<Uint8Array>;
   stat(h: Handle): Promise<FileInfo>;
   list(type: FileType): AsyncIterable<FileInfo>;
   remove(h: Handle): Promise<void>;
-  /** Creates what the backend needs to hold a repository (the folder). */
+  /**
+   * Creates what the backend needs to hold a repository (the folder). Idempotent while the
+   * location holds no config; fails with `BACKEND_ALREADY_EXISTS` once a config is there, so
+   * `init` can never overwrite an existing repository.
+   */
   create(): Promise<void>;
+  /** Releases connections. Idempotent; no other call may follow it. */
   close(): Promise<void>;
 }

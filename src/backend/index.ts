@@ -1,1 +1,11 @@
-export type { Backend, FileInfo } from './backend.js';
+// The contract suite (backend.contract.ts) is not exported here: it imports node:test, which
+// production code must not load. Backend test files import it directly.
+export type { Backend, ByteRange, FileInfo } from './backend.js';
+export { dirOf, displayPath, filePath, parseFilePath } from './layout.js';
+export { checkRange } from './range.js';
+export { MemBackend } from './mem-backend.js';
+export { LocalBackend } from './local-backend.js';
+export { withRetry, type RetryOptions } from './retry-backend.js';
+export { withConcurrencyLimit } from './limit-backend.js';
+export { readOnly } from './readonly-backend.js';
+export { faulty, type BackendOp, type Fault, type FaultCall, type FaultPlan, type FaultyBackend } from './faulty-backend.js';

@@ -1,2 +1,11 @@
 export * from './id.js';
 export * from './file-type.js';
+export * from './go-quote.js';
+export * from './go-json.js';
+export * from './go-time.js';
+export * from './file-mode.js';
+export * from './node.js';
+export * from './tree.js';
+export * from './snapshot.js';
+export { goIsPrint } from './go-is-print.js';
+export { parseJson, JsonNumber, type JsonValue, type JsonObject } from './parse-json.js';

@@ -1,0 +1,105 @@
+import { isAbsolute, resolve } from 'node:path';
+import { Archiver, type BackupCounts, type BackupReporter, type SourceError } from '../archiver/index.js';
+import { LifeboatError } from '../errors/index.js';
+import { goTimeFromDate, type Id, type Snapshot } from '../model/index.js';
+import { RepoWriter, type CompressionMode, type Repository } from '../repo/index.js';
+import type { Environment } from './environment.js';
+import { findParent, findSnapshot } from './snapshot-select.js';
+
+export interface BackupOptions {
+  readonly paths: readonly string[];
+  readonly excludes?: readonly string[];
+  readonly tags?: readonly string[];
+  readonly host?: string;
+  /** A snapshot ID, or undefined for restic's automatic choice. */
+  readonly parent?: string;
+  readonly stdin?: { readonly filename: string; readonly source: AsyncIterable<Uint8Array> };
+  readonly compression?: CompressionMode;
+  readonly packSize?: number;
+  readonly reporter?: BackupReporter;
+}
+
+export interface BackupSummary {
+  readonly snapshotId: Id;
+  readonly parent?: Id;
+  readonly filesNew: number;
+  readonly filesChanged: number;
+  readonly filesUnmodified: number;
+  readonly dirsNew: number;
+  readonly dirsChanged: number;
+  readonly dirsUnmodified: number;
+  readonly dataBlobs: number;
+  readonly treeBlobs: number;
+  readonly dataAdded: number;
+  readonly dataStored: number;
+  readonly totalFilesProcessed: number;
+  readonly totalBytesProcessed: number;
+  readonly durationMs: number;
+  readonly errors: readonly SourceError[];
+}
+
+/**
+ * One backup run: archive under a shared lock, flush packs and index, then save the
+ * snapshot last, so an interrupted run leaves only unreferenced packs behind.
+ */
+export async function runBackup(repo: Repository, opts: BackupOptions, env: Environment): Promise<BackupSummary> {
+  const started = repo.env.clock.now();
+  const host = opts.host ?? env.hostname;
+  const paths = opts.stdin ? ['/' + opts.stdin.filename] : opts.paths.map((p) => (isAbsolute(p) ? resolve(p) : resolve(env.cwd, p)));
+  if (paths.length === 0) throw new LifeboatError('INVALID_ARGUMENT', 'nothing to back up; name at least one path (or use --stdin)');
+  if (opts.stdin && /[/\0]/.test(opts.stdin.filename)) throw new LifeboatError('INVALID_ARGUMENT', '--stdin-filename must be a plain file name');
+  return repo.withLock(false, async () => {
+    await repo.loadIndex();
+    const parent = opts.parent ? await findSnapshot(repo, opts.parent) : await findParent(repo, host, paths);
+    const writer = new RepoWriter(repo, { compression: opts.compression ?? 'auto', ...(opts.packSize ? { packSize: opts.packSize } : {}) });
+    const archiver = new Archiver(repo, writer, {
+      paths,
+      excludes: opts.excludes ?? [],
+      hostname: host,
+      username: env.username,
+      uid: env.uid,
+      gid: env.gid,
+      tags: opts.tags ?? [],
+      time: goTimeFromDate(started),
+      parent,
+      ...(opts.stdin ? { stdin: opts.stdin } : {}),
+    }, opts.reporter);
+    const result = await archiver.run();
+    await writer.flush();
+    const snapshot: Snapshot = {
+      time: goTimeFromDate(started),
+      ...(parent ? { parent: parent.id } : {}),
+      tree: result.tree,
+      paths,
+      hostname: host,
+      ...(env.username ? { username: env.username } : {}),
+      ...(env.uid ? { uid: env.uid } : {}),
+      ...(env.gid ? { gid: env.gid } : {}),
+      ...(opts.excludes?.length ? { excludes: opts.excludes } : {}),
+      ...(opts.tags?.length ? { tags: opts.tags } : {}),
+    };
+    const snapshotId = await repo.saveSnapshot(snapshot);
+    return summarize(snapshotId, parent?.id, result.counts, writer, result.errors, repo.env.clock.now().getTime() - started.getTime());
+  });
+}
+
+function summarize(snapshotId: Id, parent: Id | undefined, c: BackupCounts, w: RepoWriter, errors: readonly SourceError[], durationMs: number): BackupSummary {
+  return {
+    snapshotId,
+    ...(parent ? { parent } : {}),
+    filesNew: c.filesNew,
+    filesChanged: c.filesChanged,
+    filesUnmodified: c.filesUnmodified,
+    dirsNew: c.dirsNew,
+    dirsChanged: c.dirsChanged,
+    dirsUnmodified: c.dirsUnmodified,
+    dataBlobs: w.stats.dataBlobs,
+    treeBlobs: w.stats.treeBlobs,
+    dataAdded: w.stats.dataAdded,
+    dataStored: w.stats.dataStored,
+    totalFilesProcessed: c.filesNew + c.filesChanged + c.filesUnmodified,
+    totalBytesProcessed: c.bytesProcessed,
+    durationMs,
+    errors,
+  };
+}

@@ -1,0 +1,12 @@
+export type { Environment } from './environment.js';
+export { resolvePassword, readPasswordFile } from './password.js';
+export { openBackend } from './open-backend.js';
+export { openRepository, initRepository, repositoryUrl, repoEnv, kdfParamsFor, type RepoOptions } from './repo-access.js';
+export { runBackup, type BackupOptions, type BackupSummary } from './backup.js';
+export { findSnapshot, findParent, matchesFilter, type SnapshotFilter } from './snapshot-select.js';
+export { listKeys, addKey, removeKey, changePassword, type KeyListing } from './keys.js';
+export { unlockRepository, type UnlockResult } from './unlock.js';
+export { repositoryStats, type RepoStats } from './stats.js';
+export { listSnapshotNodes, fileContent, runRestore, type ListedNode, type RestoreRequest } from './browse.js';
+export { catFile, CAT_KINDS, type CatKind } from './cat.js';
+export { checkRepository, type CheckReport } from '../verify/index.js';

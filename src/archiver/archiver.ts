@@ -1,0 +1,304 @@
+import { lstatSync, readdirSync, type BigIntStats } from 'node:fs';
+import { LifeboatError, isLifeboatError } from '../errors/index.js';
+import { decodeTree, encodeTree, type GoTime, type Id, type Node, type Snapshot } from '../model/index.js';
+import { Chunker, type RepoWriter, type Repository } from '../repo/index.js';
+import { PathPattern } from '../lib/index.js';
+import { readFileChunks } from './file-chunks.js';
+import { nodeFromStat } from './fs-node.js';
+import { UserNames } from './user-names.js';
+
+export interface BackupRequest {
+  /** Absolute paths to back up. */
+  readonly paths: readonly string[];
+  readonly excludes: readonly string[];
+  readonly hostname: string;
+  readonly username: string;
+  readonly uid: number;
+  readonly gid: number;
+  readonly tags: readonly string[];
+  readonly time: GoTime;
+  /** Snapshot whose unchanged files are reused without reading them. */
+  readonly parent?: { readonly id: Id; readonly snapshot: Snapshot } | undefined;
+  /** Back up this stream as a single file instead of paths. */
+  readonly stdin?: { readonly filename: string; readonly source: AsyncIterable<Uint8Array> };
+}
+
+export interface BackupCounts {
+  filesNew: number;
+  filesChanged: number;
+  filesUnmodified: number;
+  dirsNew: number;
+  dirsChanged: number;
+  dirsUnmodified: number;
+  /** Bytes of all files looked at, read or reused. */
+  bytesProcessed: number;
+  /** Bytes actually read from disk. */
+  bytesRead: number;
+}
+
+export interface SourceError {
+  readonly path: string;
+  readonly message: string;
+}
+
+export interface BackupReporter {
+  /** Called after each file; cheap to ignore. */
+  progress?(counts: Readonly<BackupCounts>, currentPath: string): void;
+  error?(e: SourceError): void;
+}
+
+export interface ArchiveResult {
+  readonly tree: Id;
+  readonly counts: BackupCounts;
+  readonly errors: readonly SourceError[];
+}
+
+const nameKey = (name: Uint8Array) => Buffer.from(name).toString('latin1');
+
+/**
+ * Walks the source and writes its trees and data blobs through a RepoWriter. The caller
+ * flushes the writer and saves the snapshot; nothing here decides when data is durable.
+ */
+export class Archiver {
+  readonly counts: BackupCounts = { filesNew: 0, filesChanged: 0, filesUnmodified: 0, dirsNew: 0, dirsChanged: 0, dirsUnmodified: 0, bytesProcessed: 0, bytesRead: 0 };
+  private readonly errors: SourceError[] = [];
+  private readonly chunker: Chunker;
+  private readonly names = new UserNames();
+  private readonly exclude: PathPattern;
+
+  constructor(
+    private readonly repo: Repository,
+    private readonly writer: RepoWriter,
+    private readonly req: BackupRequest,
+    private readonly reporter: BackupReporter = {},
+  ) {
+    this.chunker = new Chunker(repo.config.chunkerPolynomial);
+    this.exclude = new PathPattern(req.excludes);
+  }
+
+  async run(): Promise<ArchiveResult> {
+    const parentRoot = this.req.parent ? await this.loadTree(this.req.parent.snapshot.tree) : undefined;
+    const tree = this.req.stdin ? await this.archiveStdin(this.req.stdin) : await this.archiveTargets(parentRoot);
+    return { tree, counts: this.counts, errors: this.errors };
+  }
+
+  private async archiveStdin(stdin: NonNullable<BackupRequest['stdin']>): Promise<Id> {
+    const content: Id[] = [];
+    let size = 0;
+    let pending: Uint8Array[] = [];
+    let pendingLen = 0;
+    const emit = async (chunk: Uint8Array) => {
+      content.push((await this.writer.saveBlob('data', chunk)).id);
+    };
+    for await (const buf of stdin.source) {
+      size += buf.length;
+      let start = 0;
+      for (const cut of this.chunker.push(buf)) {
+        pending.push(buf.subarray(start, cut));
+        await emit(Buffer.concat(pending, pendingLen + cut - start));
+        pending = [];
+        pendingLen = 0;
+        start = cut;
+      }
+      if (start < buf.length) {
+        pending.push(buf.subarray(start));
+        pendingLen += buf.length - start;
+      }
+    }
+    this.chunker.finish();
+    if (pendingLen > 0) await emit(Buffer.concat(pending, pendingLen));
+    const now = this.req.time;
+    const node: Node = {
+      ...nodeTemplate(stdin.filename, now, this.req),
+      size,
+      content,
+    };
+    this.counts.filesNew++;
+    this.counts.bytesProcessed += size;
+    this.counts.bytesRead += size;
+    return (await this.writer.saveBlob('tree', encodeTree([node]))).id;
+  }
+
+  /**
+   * Builds the root tree: each target's path components become directories (with their real
+   * metadata), as restic does, and several targets share their common parents.
+   */
+  private async archiveTargets(parentRoot: Map<string, Node> | undefined): Promise<Id> {
+    const root: VirtualDir = { children: new Map() };
+    for (const p of this.req.paths) {
+      const parts = p.split('/').filter((c) => c !== '');
+      if (parts.length === 0) throw new LifeboatError('INVALID_ARGUMENT', 'backing up "/" itself is not supported; name the directories to back up');
+      let dir = root;
+      let prefix = '';
+      for (let i = 0; i < parts.length; i++) {
+        prefix += '/' + parts[i];
+        let child = dir.children.get(parts[i]!);
+        if (!child) {
+          child = { path: prefix, children: new Map() };
+          dir.children.set(parts[i]!, child);
+        }
+        if (i === parts.length - 1) child.target = true;
+        dir = child;
+      }
+    }
+    return this.writeVirtual(root, parentRoot);
+  }
+
+  private async writeVirtual(dir: VirtualDir, parent: Map<string, Node> | undefined): Promise<Id> {
+    const nodes: Node[] = [];
+    for (const [name, child] of dir.children) {
+      const path = child.path!;
+      const nameBytes = Buffer.from(name);
+      const parentNode = parent?.get(nameKey(nameBytes));
+      let st: BigIntStats;
+      try {
+        st = lstatSync(path, { bigint: true });
+      } catch (e) {
+        if (child.target) {
+          throw new LifeboatError('SOURCE_NOT_FOUND', `cannot back up ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}; check the path`, { cause: e });
+        }
+        throw e;
+      }
+      if (child.target) {
+        const node = await this.archiveEntry(nameBytes, Buffer.from(path), st, parentNode);
+        if (node) nodes.push(node);
+      } else {
+        const sub = parentNode?.type === 'dir' && parentNode.subtree ? await this.loadTree(parentNode.subtree) : undefined;
+        const subtree = await this.writeVirtual(child, sub);
+        nodes.push({ ...nodeFromStat(nameBytes, Buffer.from(path), st, this.names), subtree });
+      }
+    }
+    return (await this.writer.saveBlob('tree', encodeTree(nodes))).id;
+  }
+
+  /** One file system entry; undefined when it is excluded or could not be read. */
+  private async archiveEntry(name: Uint8Array, path: Buffer, st: BigIntStats, parentNode: Node | undefined): Promise<Node | undefined> {
+    const pathText = path.toString();
+    if (!this.exclude.empty && this.exclude.matches(pathText)) return undefined;
+    let node: Node;
+    try {
+      node = nodeFromStat(name, path, st, this.names);
+    } catch (e) {
+      this.recordError(pathText, e);
+      return undefined;
+    }
+    if (node.type === 'dir') return this.archiveDir(node, path, parentNode);
+    if (node.type !== 'file') return node;
+    return this.archiveFile(node, path, pathText, parentNode);
+  }
+
+  private async archiveDir(node: Node, path: Buffer, parentNode: Node | undefined): Promise<Node | undefined> {
+    let entries: Buffer[];
+    try {
+      entries = readdirSync(path, { encoding: 'buffer' });
+    } catch (e) {
+      this.recordError(path.toString(), e);
+      return undefined;
+    }
+    const parentTree = parentNode?.type === 'dir' && parentNode.subtree ? await this.loadTree(parentNode.subtree) : undefined;
+    const children: Node[] = [];
+    for (const entry of entries) {
+      const childPath = Buffer.concat([path, SLASH, entry]);
+      let st: BigIntStats;
+      try {
+        st = lstatSync(childPath, { bigint: true });
+      } catch (e) {
+        this.recordError(childPath.toString(), e);
+        continue;
+      }
+      const child = await this.archiveEntry(entry, childPath, st, parentTree?.get(nameKey(entry)));
+      if (child) children.push(child);
+    }
+    const subtree = (await this.writer.saveBlob('tree', encodeTree(children))).id;
+    if (!parentNode || parentNode.type !== 'dir') this.counts.dirsNew++;
+    else if (parentNode.subtree === subtree) this.counts.dirsUnmodified++;
+    else this.counts.dirsChanged++;
+    return { ...node, subtree };
+  }
+
+  private async archiveFile(node: Node, path: Buffer, pathText: string, parentNode: Node | undefined): Promise<Node | undefined> {
+    this.counts.bytesProcessed += node.size;
+    if (parentNode && this.unchanged(node, parentNode)) {
+      this.counts.filesUnmodified++;
+      this.reporter.progress?.(this.counts, pathText);
+      return { ...node, content: parentNode.content };
+    }
+    const content: Id[] = [];
+    let size = 0;
+    try {
+      const chunks = readFileChunks(path, this.chunker);
+      for (let r = chunks.next(); !r.done; r = chunks.next()) {
+        size += r.value.length;
+        content.push((await this.writer.saveBlob('data', r.value)).id);
+      }
+    } catch (e) {
+      if (isLifeboatError(e)) throw e; // repository trouble: not a source problem
+      this.recordError(pathText, e);
+      return undefined;
+    }
+    this.counts.bytesRead += size;
+    if (parentNode) this.counts.filesChanged++;
+    else this.counts.filesNew++;
+    this.reporter.progress?.(this.counts, pathText);
+    // The size recorded is what was read: restic restores exactly `size` bytes.
+    return { ...node, size, content };
+  }
+
+  /** restic's rule: same type, size, mtime, ctime and inode, and all content still stored. */
+  private unchanged(node: Node, old: Node): boolean {
+    return (
+      old.type === 'file' &&
+      old.size === node.size &&
+      old.mtime.unixNs === node.mtime.unixNs &&
+      old.ctime.unixNs === node.ctime.unixNs &&
+      old.inode === node.inode &&
+      old.content !== null &&
+      old.content.every((id) => this.writer.has('data', id))
+    );
+  }
+
+  private async loadTree(id: Id): Promise<Map<string, Node>> {
+    const nodes = decodeTree(await this.repo.loadBlob('tree', id));
+    return new Map(nodes.map((n) => [nameKey(n.name), n]));
+  }
+
+  private recordError(path: string, e: unknown): void {
+    const code = (e as NodeJS.ErrnoException)?.code;
+    const err = { path, message: code ? `${code}: ${(e as Error).message.replace(/^[A-Z]+: /, '')}` : String((e as Error)?.message ?? e) };
+    this.errors.push(err);
+    this.reporter.error?.(err);
+  }
+}
+
+interface VirtualDir {
+  readonly path?: string;
+  target?: boolean;
+  readonly children: Map<string, VirtualDir>;
+}
+
+const SLASH = Buffer.from('/');
+
+function nodeTemplate(filename: string, time: GoTime, req: BackupRequest): Node {
+  return {
+    name: Buffer.from(filename),
+    type: 'file',
+    mode: 0o644,
+    mtime: time,
+    atime: time,
+    ctime: time,
+    uid: req.uid,
+    gid: req.gid,
+    user: req.username,
+    group: '',
+    inode: 0n,
+    deviceId: 0n,
+    size: 0,
+    links: 1,
+    linktarget: new Uint8Array(0),
+    extendedAttributes: [],
+    device: 0n,
+    content: [],
+    subtree: null,
+    error: '',
+  };
+}

@@ -1,0 +1,45 @@
+import { readlinkSync, type BigIntStats } from 'node:fs';
+import { fileModeFromStMode, goTimeFromNs, newNode, type Node, type NodeType } from '../model/index.js';
+import type { UserNames } from './user-names.js';
+
+const S_IFMT = 0o170000;
+const TYPE_BY_FORMAT: Record<number, NodeType> = {
+  0o100000: 'file',
+  0o040000: 'dir',
+  0o120000: 'symlink',
+  0o060000: 'dev',
+  0o020000: 'chardev',
+  0o010000: 'fifo',
+  0o140000: 'socket',
+};
+
+export function nodeTypeOf(st: BigIntStats): NodeType {
+  return TYPE_BY_FORMAT[Number(st.mode) & S_IFMT] ?? 'irregular';
+}
+
+/**
+ * The node restic records for a file system entry, from `lstat(path, { bigint: true })`:
+ * every field filled truthfully, since restic's parent-snapshot reuse compares size,
+ * mtime, ctime and inode. Content and subtree are filled in by the archiver.
+ */
+export function nodeFromStat(name: Uint8Array, path: Buffer, st: BigIntStats, names: UserNames): Node {
+  const type = nodeTypeOf(st);
+  const uid = Number(st.uid);
+  const gid = Number(st.gid);
+  return newNode(name, type, {
+    mode: fileModeFromStMode(Number(st.mode)),
+    mtime: goTimeFromNs(st.mtimeNs),
+    atime: goTimeFromNs(st.atimeNs),
+    ctime: goTimeFromNs(st.ctimeNs),
+    uid,
+    gid,
+    user: names.user(uid),
+    group: names.group(gid),
+    inode: st.ino,
+    deviceId: st.dev,
+    size: type === 'file' ? Number(st.size) : 0,
+    links: Number(st.nlink),
+    linktarget: type === 'symlink' ? readlinkSync(path, { encoding: 'buffer' }) : new Uint8Array(0),
+    device: type === 'dev' || type === 'chardev' ? st.rdev : 0n,
+  });
+}

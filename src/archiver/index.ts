@@ -1,0 +1,1 @@
+export { Archiver, type BackupRequest, type BackupCounts, type BackupReporter, type ArchiveResult, type SourceError } from './archiver.js';

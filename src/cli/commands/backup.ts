@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import { openRepository, runBackup } from '../../app/index.js';
+import { scanTotals } from '../../app/scan-totals.js';
+import { LifeboatError } from '../../errors/index.js';
+import type { Command } from '../command.js';
+import { formatBytes, formatDuration, repoOptions, str, strings } from '../common.js';
+import { ProgressLine } from '../progress.js';
+
+export const backupCommand: Command = {
+  name: 'backup',
+  summary: 'back up files and directories (or standard input) into a new snapshot',
+  usage: '-r REPO [--exclude P] [--exclude-file F] [--tag T] [--host H] [--parent ID] PATH... | --stdin --stdin-filename NAME',
+  options: {
+    exclude: { type: 'string', short: 'e', multiple: true },
+    'exclude-file': { type: 'string', multiple: true },
+    tag: { type: 'string', multiple: true },
+    host: { type: 'string', short: 'H' },
+    parent: { type: 'string' },
+    stdin: { type: 'boolean' },
+    'stdin-filename': { type: 'string' },
+    compression: { type: 'string' },
+  },
+  async run({ positionals, values, env, out }) {
+    const excludes = [...strings(values, 'exclude'), ...strings(values, 'exclude-file').flatMap(readExcludeFile)];
+    const compression = str(values, 'compression') ?? 'auto';
+    if (compression !== 'auto' && compression !== 'max' && compression !== 'off') {
+      throw new LifeboatError('INVALID_ARGUMENT', `--compression must be auto, max or off, not "${compression}"`);
+    }
+    if (values['stdin'] && positionals.length > 0) throw new LifeboatError('INVALID_ARGUMENT', '--stdin takes no paths');
+    const repo = await openRepository(repoOptions(values), env);
+    const progress = new ProgressLine(out);
+    const scan = { stopped: false };
+    const totals = values['stdin'] || !out.interactive ? undefined : scanTotals(positionals, excludes, scan);
+    try {
+      const summary = await runBackup(repo, {
+        paths: positionals,
+        excludes,
+        tags: strings(values, 'tag').flatMap((t) => t.split(',')),
+        compression,
+        ...(str(values, 'host') ? { host: str(values, 'host')! } : {}),
+        ...(str(values, 'parent') ? { parent: str(values, 'parent')! } : {}),
+        ...(values['stdin'] ? { stdin: { filename: str(values, 'stdin-filename') ?? 'stdin', source: env.stdin() } } : {}),
+        reporter: {
+          progress: (c) => progress.update((ms) => ProgressLine.describe(ms, c.filesNew + c.filesChanged + c.filesUnmodified, c.bytesProcessed, totals?.done ? totals.files : undefined, totals?.done ? totals.bytes : undefined)),
+          error: (e) => out.error(`error: ${e.path}: ${e.message}`),
+        },
+      }, env);
+      if (!out.json && !out.quiet) {
+        out.line(`Files:       ${summary.filesNew} new, ${summary.filesChanged} changed, ${summary.filesUnmodified} unmodified`);
+        out.line(`Dirs:        ${summary.dirsNew} new, ${summary.dirsChanged} changed, ${summary.dirsUnmodified} unmodified`);
+        out.line(`Added to the repository: ${formatBytes(summary.dataAdded)} (${formatBytes(summary.dataStored)} stored)`);
+        out.line(`processed ${summary.totalFilesProcessed} files, ${formatBytes(summary.totalBytesProcessed)} in ${formatDuration(summary.durationMs)}`);
+        out.line(`snapshot ${summary.snapshotId.slice(0, 8)} saved`);
+      }
+      if (summary.errors.length > 0) {
+        out.error(`Warning: ${summary.errors.length} file(s) could not be read and are missing from snapshot ${summary.snapshotId.slice(0, 8)}`);
+        return { json: summary, exitCode: 3 };
+      }
+      return { json: summary };
+    } finally {
+      scan.stopped = true;
+    }
+  },
+};
+
+function readExcludeFile(path: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new LifeboatError('INVALID_ARGUMENT', `cannot read exclude file ${path}: ${(e as NodeJS.ErrnoException).code}; check the path`);
+  }
+  return text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('#'));
+}

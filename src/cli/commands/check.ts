@@ -1,0 +1,32 @@
+import { checkRepository, openRepository } from '../../app/index.js';
+import type { Command } from '../command.js';
+import { repoOptions, str } from '../common.js';
+import { ProgressLine } from '../progress.js';
+
+export const checkCommand: Command = {
+  name: 'check',
+  summary: 'verify the repository: structure, and with --read-data every byte',
+  usage: '-r REPO [--read-data | --read-data-subset N% | N/M]',
+  options: { 'read-data': { type: 'boolean' }, 'read-data-subset': { type: 'string' } },
+  async run({ values, env, out }) {
+    const repo = await openRepository(repoOptions(values), env);
+    const progress = new ProgressLine(out);
+    const subset = str(values, 'read-data-subset');
+    const report = await repo.withLock(true, () =>
+      checkRepository(repo, {
+        readData: Boolean(values['read-data']),
+        ...(subset ? { readDataSubset: subset } : {}),
+        reporter: { progress: (done, total, phase) => progress.update(() => `${phase}: ${done}/${total}`) },
+      }),
+    );
+    if (!out.json) {
+      for (const h of report.hints) out.line(`hint: ${h}`);
+      for (const e of report.errors) {
+        out.line(`error: ${e.message}`);
+        for (const a of e.affected ?? []) out.line(`  snapshot ${a.snapshot.slice(0, 8)}: ${a.paths.slice(0, 20).join(', ')}${a.paths.length > 20 ? ` and ${a.paths.length - 20} more` : ''}`);
+      }
+      out.line(report.ok ? 'no errors were found' : `Fatal: repository contains errors (${report.errors.length})`);
+    }
+    return { json: report, exitCode: report.ok ? 0 : 1 };
+  },
+};

@@ -1,0 +1,26 @@
+import type { Command } from '../command.js';
+import { backupCommand } from './backup.js';
+import { catCommand } from './cat.js';
+import { checkCommand } from './check.js';
+import { dumpCommand } from './dump.js';
+import { initCommand } from './init.js';
+import { keyCommand } from './key.js';
+import { lsCommand } from './ls.js';
+import { restoreCommand } from './restore.js';
+import { snapshotsCommand } from './snapshots.js';
+import { statsCommand } from './stats.js';
+import { unlockCommand } from './unlock.js';
+
+export const COMMANDS: readonly Command[] = [
+  initCommand,
+  backupCommand,
+  snapshotsCommand,
+  lsCommand,
+  restoreCommand,
+  dumpCommand,
+  catCommand,
+  checkCommand,
+  keyCommand,
+  unlockCommand,
+  statsCommand,
+];

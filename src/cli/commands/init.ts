@@ -1,0 +1,15 @@
+import { initRepository } from '../../app/index.js';
+import type { Command } from '../command.js';
+import { repoOptions } from '../common.js';
+
+export const initCommand: Command = {
+  name: 'init',
+  summary: 'create a new repository (restic format v2)',
+  usage: '-r REPO',
+  options: {},
+  async run({ values, env, out }) {
+    const repo = await initRepository(repoOptions(values), env);
+    if (!out.json) out.line(`created lifeboat repository ${repo.config.id.slice(0, 10)} at ${repo.backend.location}\n\nKeep the password safe: without it the data cannot be read back.`);
+    return { json: { id: repo.config.id, repository: repo.backend.location, version: repo.config.version } };
+  },
+};

@@ -1,0 +1,44 @@
+import type { RepoOptions } from '../app/index.js';
+import { LifeboatError } from '../errors/index.js';
+import type { OptionValues } from './command.js';
+
+export function repoOptions(v: OptionValues): RepoOptions {
+  return {
+    ...(typeof v['repo'] === 'string' ? { repo: v['repo'] } : {}),
+    ...(typeof v['password-file'] === 'string' ? { passwordFile: v['password-file'] } : {}),
+    ...(typeof v['password-command'] === 'string' ? { passwordCommand: v['password-command'] } : {}),
+    ...(typeof v['key-hint'] === 'string' ? { keyHint: v['key-hint'] } : {}),
+  };
+}
+
+export function strings(v: OptionValues, name: string): string[] {
+  const x = v[name];
+  return Array.isArray(x) ? x : typeof x === 'string' ? [x] : [];
+}
+
+export function str(v: OptionValues, name: string): string | undefined {
+  const x = v[name];
+  return typeof x === 'string' ? x : undefined;
+}
+
+export function needPositionals(p: readonly string[], min: number, max: number, usage: string): void {
+  if (p.length < min || p.length > max) throw new LifeboatError('INVALID_ARGUMENT', `wrong number of arguments; usage: lifeboat ${usage}`);
+}
+
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+export function formatBytes(n: number): string {
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < UNITS.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${i === 0 ? v : v.toFixed(i === 1 ? 1 : 3)} ${UNITS[i]}`;
+}
+
+export function formatDuration(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)}s`;
+  const m = Math.floor(s / 60);
+  return m < 60 ? `${m}:${String(s % 60).padStart(2, '0')}` : `${Math.floor(m / 60)}:${String(m % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+}

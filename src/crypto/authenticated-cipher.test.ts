@@ -1,0 +1,141 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { isLifeboatError } from '../errors/index.js';
+import { CIPHER_OVERHEAD, open, openInto, plaintextLength, seal, sealInto, sealedLength } from './authenticated-cipher.js';
+import { newMasterKey, type MasterKey } from './master-key.js';
+
+const hex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'hex'));
+const text = (b: Uint8Array): string => new TextDecoder().decode(b);
+
+// The full-object vector from restic's crypto tests (restic-format.md §2.2).
+const VECTOR_KEY: MasterKey = {
+  encrypt: hex('303e8687b1d7db18421bdc6bb8588ccadac4d59ee87b8ff70c44e635790cafef'),
+  macK: hex('ef4d8824cb80b2bcc5fbff8a9b12a42c'),
+  macR: hex('cc8d4b948ee0ebfe1d415de921d10353'),
+};
+const VECTOR_OBJECT = hex('69fb41c62d12def4593bd71757138606338f621aeaeb39da0fe4f99233f8037a54ea63338a813bcf3f75d8c3cc75dddf8750');
+
+/** Asserts that `fn` throws one of the two "bad ciphertext" LifeboatErrors, and nothing else. */
+function assertRejected(fn: () => unknown): void {
+  let returned = false;
+  try {
+    fn();
+    returned = true;
+  } catch (e) {
+    assert.ok(
+      isLifeboatError(e, 'CIPHERTEXT_VERIFICATION_FAILED') || isLifeboatError(e, 'INVALID_DATA'),
+      `unexpected error ${String(e)}`,
+    );
+  }
+  assert.ok(!returned, 'tampered data was accepted');
+}
+
+test('opens the restic full-object vector', () => {
+  assert.equal(text(open(VECTOR_KEY, VECTOR_OBJECT)), 'Dies ist ein Test!');
+});
+
+test('the vector fails with any other key', () => {
+  const other = { ...VECTOR_KEY, macK: hex('00'.repeat(16)) };
+  assert.throws(() => open(other, VECTOR_OBJECT), { name: 'LifeboatError', code: 'CIPHERTEXT_VERIFICATION_FAILED' });
+});
+
+test('open(seal(x)) == x, with a fresh random IV each time', () => {
+  const key = newMasterKey();
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 2000 }), (x) => {
+      const a = seal(key, x);
+      assert.equal(a.length, sealedLength(x.length));
+      assert.deepEqual(open(key, a), x);
+      const b = seal(key, x);
+      assert.notDeepEqual(a.subarray(0, 16), b.subarray(0, 16));
+    }),
+    { numRuns: 200 },
+  );
+});
+
+test('round trip across the internal chunk boundaries', () => {
+  const key = newMasterKey();
+  for (const n of [0, 1, 15, 16, 17, 65535, 65536, 65537, 3 * 65536 + 5, 4 * 1024 * 1024]) {
+    const x = new Uint8Array(n).map((_, i) => (i * 31 + 7) & 0xff);
+    assert.deepEqual(open(key, seal(key, x)), x, `length ${n}`);
+  }
+});
+
+test('any flipped bit is rejected', () => {
+  const key = newMasterKey();
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 300 }), fc.nat(), fc.integer({ min: 0, max: 7 }), (x, at, bit) => {
+      const s = seal(key, x);
+      s[at % s.length]! ^= 1 << bit;
+      assertRejected(() => open(key, s));
+    }),
+    { numRuns: 500 },
+  );
+});
+
+test('any replaced byte, truncation or extension is rejected', () => {
+  const key = newMasterKey();
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 300 }), fc.nat(), fc.integer({ min: 1, max: 255 }), fc.nat(), (x, at, delta, cut) => {
+      const s = seal(key, x);
+      const changed = Uint8Array.from(s);
+      changed[at % s.length] = (changed[at % s.length]! + delta) & 0xff;
+      assertRejected(() => open(key, changed));
+      assertRejected(() => open(key, s.subarray(0, cut % s.length)));
+      assertRejected(() => open(key, s.subarray(1 + (cut % s.length))));
+      const longer = new Uint8Array(s.length + 1 + (cut % 20));
+      longer.set(s);
+      assertRejected(() => open(key, longer));
+    }),
+    { numRuns: 300 },
+  );
+});
+
+test('short input and an all-zero IV are INVALID_DATA', () => {
+  const key = newMasterKey();
+  for (const n of [0, 1, 31]) {
+    assert.throws(() => open(key, new Uint8Array(n)), { name: 'LifeboatError', code: 'INVALID_DATA' });
+  }
+  const s = seal(key, new TextEncoder().encode('hello'));
+  s.fill(0, 0, 16);
+  assert.throws(() => open(key, s), { name: 'LifeboatError', code: 'INVALID_DATA' });
+  assert.throws(() => plaintextLength(CIPHER_OVERHEAD - 1), { code: 'INVALID_DATA' });
+  assert.equal(plaintextLength(CIPHER_OVERHEAD), 0);
+});
+
+test('sealInto and openInto use the caller\'s buffers and refuse overlap or short buffers', () => {
+  const key = newMasterKey();
+  const x = new TextEncoder().encode('some blob contents');
+  const out = new Uint8Array(100);
+  const sealed = sealInto(key, x, out);
+  assert.equal(sealed.buffer, out.buffer);
+  assert.equal(sealed.length, sealedLength(x.length));
+  const plain = new Uint8Array(50);
+  const opened = openInto(key, sealed, plain);
+  assert.equal(opened.buffer, plain.buffer);
+  assert.deepEqual(opened, x);
+  assert.throws(() => sealInto(key, x, new Uint8Array(sealedLength(x.length) - 1)), { code: 'INVALID_ARGUMENT' });
+  assert.throws(() => openInto(key, sealed, new Uint8Array(x.length - 1)), { code: 'INVALID_ARGUMENT' });
+  const shared = new Uint8Array(200);
+  shared.set(x);
+  assert.throws(() => sealInto(key, shared.subarray(0, x.length), shared.subarray(10)), { code: 'INVALID_ARGUMENT' });
+  assert.throws(() => openInto(key, out.subarray(0, sealed.length), out.subarray(sealed.length - 1)), { code: 'INVALID_ARGUMENT' });
+});
+
+test('a key changed in place is honoured, not served from the per-key cache', () => {
+  const key = newMasterKey();
+  const x = new TextEncoder().encode('data');
+  const before = seal(key, x);
+  key.macK[0]! ^= 1;
+  assert.throws(() => open(key, before), { code: 'CIPHERTEXT_VERIFICATION_FAILED' });
+  assert.deepEqual(open(key, seal(key, x)), x);
+});
+
+test('malformed keys give INVALID_ARGUMENT', () => {
+  const good = newMasterKey();
+  const x = new Uint8Array(4);
+  assert.throws(() => seal({ ...good, encrypt: new Uint8Array(16) }, x), { code: 'INVALID_ARGUMENT' });
+  assert.throws(() => seal({ ...good, macK: new Uint8Array(32) }, x), { code: 'INVALID_ARGUMENT' });
+  assert.throws(() => seal({ ...good, macR: new Uint8Array(0) }, x), { code: 'INVALID_ARGUMENT' });
+});

@@ -1,0 +1,151 @@
+import { createCipheriv } from 'node:crypto';
+import { LifeboatError } from '../errors/index.js';
+import type { MasterKey } from './master-key.js';
+import { Poly1305Aes } from './poly1305-aes.js';
+import { sodium } from './sodium.js';
+
+/**
+ * restic's encrypted-object format: IV(16) || AES-256-CTR(encrypt, IV, plaintext) || MAC(16), where
+ * MAC = Poly1305-AES(macK, macR, nonce = IV) over the ciphertext only.
+ */
+export const IV_BYTES = 16;
+export const MAC_BYTES = 16;
+export const CIPHER_OVERHEAD = IV_BYTES + MAC_BYTES;
+
+// Node's cipher.update() can only return a fresh buffer. Feeding it 64 KiB at a time keeps that
+// buffer in cache while we copy it into place, which measured faster than one large update plus a
+// copy (about 2 GB/s against 1.3 GB/s for 4 MiB on the reference VM).
+const CHUNK = 64 * 1024;
+
+interface KeyState {
+  readonly encrypt: Uint8Array;
+  readonly macK: Uint8Array;
+  readonly macR: Uint8Array;
+  readonly poly: Poly1305Aes;
+}
+
+// Per-key state (the reusable AES-128 block cipher for the MAC) lives as long as the key object.
+// The copies let us notice a key whose bytes were changed in place, instead of silently MACing
+// with a stale cipher.
+const states = new WeakMap<MasterKey, KeyState>();
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function stateFor(key: MasterKey): KeyState {
+  const s = states.get(key);
+  if (s && sameBytes(s.encrypt, key.encrypt) && sameBytes(s.macK, key.macK) && sameBytes(s.macR, key.macR)) return s;
+  if (!(key.encrypt instanceof Uint8Array) || key.encrypt.length !== 32) {
+    throw new LifeboatError('INVALID_ARGUMENT', 'encryption key must be 32 bytes');
+  }
+  const poly = new Poly1305Aes(key.macK, key.macR); // validates the MAC key lengths
+  const fresh: KeyState = {
+    encrypt: Uint8Array.from(key.encrypt),
+    macK: Uint8Array.from(key.macK),
+    macR: Uint8Array.from(key.macR),
+    poly,
+  };
+  states.set(key, fresh);
+  return fresh;
+}
+
+/** Size of the sealed form of `plaintextLength` bytes. */
+export function sealedLength(plaintextLength: number): number {
+  return plaintextLength + CIPHER_OVERHEAD;
+}
+
+/** Size of the plaintext inside a sealed object of `sealedLength` bytes. */
+export function plaintextLength(sealedLength: number): number {
+  if (sealedLength < CIPHER_OVERHEAD) {
+    throw new LifeboatError(
+      'INVALID_DATA',
+      `encrypted object is ${sealedLength} bytes, shorter than the ${CIPHER_OVERHEAD}-byte IV and MAC`,
+    );
+  }
+  return sealedLength - CIPHER_OVERHEAD;
+}
+
+function overlaps(a: Uint8Array, b: Uint8Array): boolean {
+  return (
+    a.length > 0 &&
+    b.length > 0 &&
+    a.buffer === b.buffer &&
+    a.byteOffset < b.byteOffset + b.byteLength &&
+    b.byteOffset < a.byteOffset + a.byteLength
+  );
+}
+
+function allZero(b: Uint8Array): boolean {
+  let acc = 0;
+  for (let i = 0; i < b.length; i++) acc |= b[i]!;
+  return acc === 0;
+}
+
+/** AES-256-CTR of `src` into `dst` at `at`; CTR is its own inverse, so this also decrypts. */
+function ctrInto(encrypt: Uint8Array, iv: Uint8Array, src: Uint8Array, dst: Uint8Array, at: number): void {
+  const c = createCipheriv('aes-256-ctr', encrypt, iv);
+  for (let off = 0; off < src.length; off += CHUNK) {
+    dst.set(c.update(src.subarray(off, off + CHUNK)), at + off);
+  }
+}
+
+function allocate(n: number): Uint8Array {
+  // Every byte is overwritten before the caller sees it, so zero-filling would be wasted work.
+  const b = Buffer.allocUnsafeSlow(n);
+  return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/**
+ * Encrypts and authenticates `plaintext` into `out`, which must hold `sealedLength(plaintext.length)`
+ * bytes and must not overlap `plaintext`. Returns the sealed bytes (a view of `out`). Lets a pack
+ * writer seal blobs straight into its buffer.
+ */
+export function sealInto(key: MasterKey, plaintext: Uint8Array, out: Uint8Array): Uint8Array {
+  const n = sealedLength(plaintext.length);
+  if (out.length < n) throw new LifeboatError('INVALID_ARGUMENT', `output buffer holds ${out.length} bytes; ${n} needed`);
+  if (overlaps(out, plaintext)) throw new LifeboatError('INVALID_ARGUMENT', 'output buffer must not overlap the plaintext');
+  const st = stateFor(key);
+  const iv = out.subarray(0, IV_BYTES);
+  // An all-zero IV is how restic spots an uninitialised nonce, so it must never be written.
+  do sodium.randombytes_buf(iv);
+  while (allZero(iv));
+  ctrInto(st.encrypt, iv, plaintext, out, IV_BYTES);
+  st.poly.tagInto(iv, out.subarray(IV_BYTES, n - MAC_BYTES), out.subarray(n - MAC_BYTES, n));
+  return out.subarray(0, n);
+}
+
+/** Encrypts and authenticates `plaintext`: IV || ciphertext || MAC. */
+export function seal(key: MasterKey, plaintext: Uint8Array): Uint8Array {
+  return sealInto(key, plaintext, allocate(sealedLength(plaintext.length)));
+}
+
+/**
+ * Verifies and decrypts `sealed` into `out` (at least `plaintextLength(sealed.length)` bytes, not
+ * overlapping `sealed`); returns the plaintext (a view of `out`). The MAC is checked, in constant
+ * time, before anything is decrypted, so nothing unauthenticated is ever written.
+ */
+export function openInto(key: MasterKey, sealed: Uint8Array, out: Uint8Array): Uint8Array {
+  const n = plaintextLength(sealed.length);
+  if (out.length < n) throw new LifeboatError('INVALID_ARGUMENT', `output buffer holds ${out.length} bytes; ${n} needed`);
+  if (overlaps(out, sealed)) throw new LifeboatError('INVALID_ARGUMENT', 'output buffer must not overlap the sealed data');
+  const iv = sealed.subarray(0, IV_BYTES);
+  if (allZero(iv)) throw new LifeboatError('INVALID_DATA', 'encrypted object has an all-zero IV (invalid nonce)');
+  const ciphertext = sealed.subarray(IV_BYTES, IV_BYTES + n);
+  const st = stateFor(key);
+  if (!st.poly.verify(iv, ciphertext, sealed.subarray(IV_BYTES + n))) {
+    throw new LifeboatError(
+      'CIPHERTEXT_VERIFICATION_FAILED',
+      'ciphertext verification failed: the data is damaged or was encrypted with another key',
+    );
+  }
+  ctrInto(st.encrypt, iv, ciphertext, out, 0);
+  return out.subarray(0, n);
+}
+
+/** Verifies and decrypts `sealed`; throws CIPHERTEXT_VERIFICATION_FAILED or INVALID_DATA. */
+export function open(key: MasterKey, sealed: Uint8Array): Uint8Array {
+  return openInto(key, sealed, allocate(plaintextLength(sealed.length)));
+}

@@ -1,0 +1,164 @@
+import { LifeboatError } from '../errors/index.js';
+
+/**
+ * A JSON number kept as its source text: restic's uint64 fields (inode, device) can exceed
+ * 2^53, which `JSON.parse` would round silently.
+ */
+export class JsonNumber {
+  constructor(readonly text: string) {}
+}
+
+export type JsonValue = null | boolean | string | JsonNumber | JsonValue[] | JsonObject;
+/** Has a null prototype, so keys like `__proto__` are plain data. */
+export interface JsonObject {
+  [key: string]: JsonValue;
+}
+
+const MAX_DEPTH = 64;
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+
+/**
+ * Strict RFC 8259 parser with Go's leniencies (a lone surrogate escape becomes U+FFFD).
+ * Any malformed input gives LifeboatError 'INVALID_DATA' naming `what`; nesting is capped
+ * so hostile input cannot overflow the stack.
+ */
+export function parseJson(text: string, what: string): JsonValue {
+  const p = new Parser(text, what);
+  p.ws();
+  const v = p.value(0);
+  p.ws();
+  if (p.pos !== text.length) p.fail('unexpected data after the JSON value');
+  return v;
+}
+
+class Parser {
+  pos = 0;
+  constructor(
+    readonly text: string,
+    readonly what: string,
+  ) {}
+
+  fail(why: string): never {
+    throw new LifeboatError('INVALID_DATA', `invalid JSON in ${this.what} at offset ${this.pos}: ${why}`);
+  }
+
+  ws(): void {
+    const t = this.text;
+    let c = t.charCodeAt(this.pos);
+    while (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) c = t.charCodeAt(++this.pos);
+  }
+
+  value(depth: number): JsonValue {
+    if (depth > MAX_DEPTH) this.fail('nested too deeply');
+    const c = this.text.charCodeAt(this.pos);
+    if (c === 0x22) return this.string();
+    if (c === 0x7b) return this.object(depth);
+    if (c === 0x5b) return this.array(depth);
+    if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return this.number();
+    if (this.text.startsWith('true', this.pos)) return (this.pos += 4), true;
+    if (this.text.startsWith('false', this.pos)) return (this.pos += 5), false;
+    if (this.text.startsWith('null', this.pos)) return (this.pos += 4), null;
+    return this.fail(Number.isNaN(c) ? 'unexpected end of input' : 'unexpected character');
+  }
+
+  object(depth: number): JsonObject {
+    const obj = Object.create(null) as JsonObject;
+    this.pos++;
+    this.ws();
+    if (this.text.charCodeAt(this.pos) === 0x7d) return this.pos++, obj;
+    for (;;) {
+      if (this.text.charCodeAt(this.pos) !== 0x22) this.fail('expected a string key');
+      const key = this.string();
+      this.ws();
+      if (this.text.charCodeAt(this.pos) !== 0x3a) this.fail('expected ":"');
+      this.pos++;
+      this.ws();
+      obj[key] = this.value(depth + 1);
+      this.ws();
+      const c = this.text.charCodeAt(this.pos++);
+      if (c === 0x7d) return obj;
+      if (c !== 0x2c) this.pos--, this.fail('expected "," or "}"');
+      this.ws();
+    }
+  }
+
+  array(depth: number): JsonValue[] {
+    const arr: JsonValue[] = [];
+    this.pos++;
+    this.ws();
+    if (this.text.charCodeAt(this.pos) === 0x5d) return this.pos++, arr;
+    for (;;) {
+      arr.push(this.value(depth + 1));
+      this.ws();
+      const c = this.text.charCodeAt(this.pos++);
+      if (c === 0x5d) return arr;
+      if (c !== 0x2c) this.pos--, this.fail('expected "," or "]"');
+      this.ws();
+    }
+  }
+
+  number(): JsonNumber {
+    NUMBER.lastIndex = this.pos;
+    const m = NUMBER.exec(this.text);
+    if (m === null) this.fail('invalid number');
+    this.pos += m[0].length;
+    return new JsonNumber(m[0]);
+  }
+
+  string(): string {
+    const t = this.text;
+    let from = ++this.pos;
+    let out = '';
+    for (;;) {
+      const c = t.charCodeAt(this.pos);
+      if (c === 0x22) {
+        out += t.slice(from, this.pos++);
+        return out;
+      }
+      if (Number.isNaN(c)) this.fail('unterminated string');
+      if (c < 0x20) this.fail('control character in string');
+      if (c !== 0x5c) {
+        this.pos++;
+        continue;
+      }
+      out += t.slice(from, this.pos);
+      out += this.escape();
+      from = this.pos;
+    }
+  }
+
+  escape(): string {
+    const e = this.text[this.pos + 1];
+    this.pos += 2;
+    switch (e) {
+      case '"': return '"';
+      case '\\': return '\\';
+      case '/': return '/';
+      case 'b': return '\b';
+      case 'f': return '\f';
+      case 'n': return '\n';
+      case 'r': return '\r';
+      case 't': return '\t';
+      case 'u': break;
+      default: this.pos -= 2, this.fail('invalid escape in string');
+    }
+    const hi = this.hex4();
+    if (hi < 0xd800 || hi > 0xdfff) return String.fromCharCode(hi);
+    // Go pairs surrogate escapes and replaces any that stay alone with U+FFFD.
+    if (hi <= 0xdbff && this.text.startsWith('\\u', this.pos)) {
+      const save = this.pos;
+      this.pos += 2;
+      const lo = this.hex4();
+      if (lo >= 0xdc00 && lo <= 0xdfff) return String.fromCharCode(hi, lo);
+      this.pos = save;
+    }
+    return '\ufffd';
+  }
+
+  hex4(): number {
+    const h = this.text.slice(this.pos, this.pos + 4);
+    if (!/^[0-9a-fA-F]{4}$/.test(h)) this.fail('invalid \\u escape');
+    this.pos += 4;
+    return parseInt(h, 16);
+  }
+}

@@ -1,0 +1,11 @@
+export { Repository, type RepoEnv, type InitOptions, type SnapshotEntry } from './repository.js';
+export { RepoWriter, type WriterOptions, type WriterStats } from './repo-writer.js';
+export { MasterIndex, type BlobLocation } from './master-index.js';
+export { type RepoConfig, decodeRepoConfig, encodeRepoConfig } from './config.js';
+export { type PackedBlob, decodePackHeader, encodePackHeader, parseHeaderLength, expectedPackSize } from './pack.js';
+export { type IndexFile, type IndexedPack, decodeIndexFile, encodeIndexFile } from './index-file.js';
+export { RepoLock, decodeLock, encodeLock, isStale, describeLock, type LockInfo, type LockOwner } from './lock.js';
+export { decodeUnpacked, encodeUnpacked } from './unpacked-file.js';
+export { openBlob, sealBlob, blobId, type SealedBlob } from './blob-codec.js';
+export { type CompressionMode } from './compression.js';
+export { Chunker, CHUNK_MIN_SIZE, CHUNK_MAX_SIZE } from './chunker.js';

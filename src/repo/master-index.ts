@@ -1,0 +1,169 @@
+import { idFromBytes, type BlobType, type Id } from '../model/index.js';
+import type { IndexedPack } from './index-file.js';
+import type { PackedBlob } from './pack.js';
+
+/** Where a blob lives: its pack and its place in it. */
+export interface BlobLocation extends PackedBlob {
+  readonly packId: Id;
+}
+
+const EMPTY = -1;
+
+/**
+ * The union of all index files: blob ID → pack locations. Kept in typed arrays and an
+ * open-addressing table (about 60 bytes a blob) rather than a Map of objects, because
+ * index memory is what makes restic run out of RAM on large repositories.
+ * A blob may be listed in several packs; each (blob, pack) pair is kept once.
+ */
+export class MasterIndex {
+  private count = 0;
+  private cap = 0;
+  private ids = new Uint8Array(0);
+  private packOf = new Uint32Array(0);
+  private offsets = new Uint32Array(0);
+  private lengths = new Uint32Array(0);
+  private ulens = new Uint32Array(0);
+  private types = new Uint8Array(0);
+  private slots = new Int32Array(0);
+  private readonly packIds: Id[] = [];
+  private readonly packNumbers = new Map<Id, number>();
+
+  constructor(initialCapacity = 1024) {
+    this.grow(initialCapacity);
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  get packCount(): number {
+    return this.packIds.length;
+  }
+
+  addPack(pack: IndexedPack): void {
+    let pn = this.packNumbers.get(pack.id);
+    if (pn === undefined) {
+      pn = this.packIds.length;
+      this.packIds.push(pack.id);
+      this.packNumbers.set(pack.id, pn);
+    }
+    for (const b of pack.blobs) this.addEntry(pn, b);
+  }
+
+  has(id: Id, type?: BlobType): boolean {
+    return this.find(Buffer.from(id, 'hex'), type) !== EMPTY;
+  }
+
+  /** The first known location of the blob, or undefined. */
+  lookup(id: Id, type?: BlobType): BlobLocation | undefined {
+    const e = this.find(Buffer.from(id, 'hex'), type);
+    return e === EMPTY ? undefined : this.entry(e);
+  }
+
+  /** Every pack holding the blob. */
+  lookupAll(id: Id): BlobLocation[] {
+    const key = Buffer.from(id, 'hex');
+    const out: BlobLocation[] = [];
+    const mask = this.slots.length - 1;
+    for (let s = key.readUInt32LE(0) & mask; this.slots[s] !== EMPTY; s = (s + 1) & mask) {
+      const e = this.slots[s]!;
+      if (this.idEquals(e, key)) out.push(this.entry(e));
+    }
+    return out;
+  }
+
+  hasPack(packId: Id): boolean {
+    return this.packNumbers.has(packId);
+  }
+
+  packs(): readonly Id[] {
+    return this.packIds;
+  }
+
+  /** Every (blob, pack) pair, grouped by nothing in particular. */
+  *entries(): IterableIterator<BlobLocation> {
+    for (let e = 0; e < this.count; e++) yield this.entry(e);
+  }
+
+  /** Packs with their blobs, as an index file would list them. */
+  byPack(): IndexedPack[] {
+    const blobs: PackedBlob[][] = this.packIds.map(() => []);
+    for (let e = 0; e < this.count; e++) {
+      const { packId: _p, ...b } = this.entry(e);
+      blobs[this.packOf[e]!]!.push(b);
+    }
+    return this.packIds.map((id, i) => ({ id, blobs: blobs[i]!.sort((a, b) => a.offset - b.offset) }));
+  }
+
+  private addEntry(pn: number, b: PackedBlob): void {
+    const key = Buffer.from(b.id, 'hex');
+    const mask = this.slots.length - 1;
+    for (let s = key.readUInt32LE(0) & mask; this.slots[s] !== EMPTY; s = (s + 1) & mask) {
+      const e = this.slots[s]!;
+      if (this.packOf[e] === pn && this.idEquals(e, key)) return;
+    }
+    if (this.count + 1 > this.cap) this.grow(this.cap * 2);
+    const e = this.count++;
+    this.ids.set(key, e * 32);
+    this.packOf[e] = pn;
+    this.offsets[e] = b.offset;
+    this.lengths[e] = b.length;
+    this.ulens[e] = b.uncompressedLength;
+    this.types[e] = b.type === 'tree' ? 1 : 0;
+    this.insertSlot(e);
+  }
+
+  private find(key: Buffer, type?: BlobType): number {
+    const mask = this.slots.length - 1;
+    for (let s = key.readUInt32LE(0) & mask; this.slots[s] !== EMPTY; s = (s + 1) & mask) {
+      const e = this.slots[s]!;
+      if (this.idEquals(e, key) && (type === undefined || this.types[e] === (type === 'tree' ? 1 : 0))) return e;
+    }
+    return EMPTY;
+  }
+
+  private idEquals(e: number, key: Uint8Array): boolean {
+    const base = e * 32;
+    for (let i = 0; i < 32; i++) if (this.ids[base + i] !== key[i]) return false;
+    return true;
+  }
+
+  private entry(e: number): BlobLocation {
+    return {
+      packId: this.packIds[this.packOf[e]!]!,
+      type: this.types[e] === 1 ? 'tree' : 'data',
+      id: idFromBytes(this.ids.subarray(e * 32, e * 32 + 32)),
+      offset: this.offsets[e]!,
+      length: this.lengths[e]!,
+      uncompressedLength: this.ulens[e]!,
+    };
+  }
+
+  private insertSlot(e: number): void {
+    const mask = this.slots.length - 1;
+    const h = this.ids[e * 32]! | (this.ids[e * 32 + 1]! << 8) | (this.ids[e * 32 + 2]! << 16) | (this.ids[e * 32 + 3]! << 24);
+    let s = (h >>> 0) & mask;
+    while (this.slots[s] !== EMPTY) s = (s + 1) & mask;
+    this.slots[s] = e;
+  }
+
+  private grow(cap: number): void {
+    const copy = <T extends Uint8Array | Uint32Array>(old: T, make: (n: number) => T, per = 1): T => {
+      const n = make(cap * per);
+      n.set(old);
+      return n;
+    };
+    this.ids = copy(this.ids, (n) => new Uint8Array(n), 32);
+    this.packOf = copy(this.packOf, (n) => new Uint32Array(n));
+    this.offsets = copy(this.offsets, (n) => new Uint32Array(n));
+    this.lengths = copy(this.lengths, (n) => new Uint32Array(n));
+    this.ulens = copy(this.ulens, (n) => new Uint32Array(n));
+    this.types = copy(this.types, (n) => new Uint8Array(n));
+    this.cap = cap;
+    // Table at most half full keeps linear probing short.
+    let tableSize = 1;
+    while (tableSize < cap * 2) tableSize *= 2;
+    this.slots = new Int32Array(tableSize).fill(EMPTY);
+    for (let e = 0; e < this.count; e++) this.insertSlot(e);
+  }
+}

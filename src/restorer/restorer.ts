@@ -1,0 +1,214 @@
+import { closeSync, linkSync, mkdirSync, openSync, symlinkSync, writeSync, lstatSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { LifeboatError } from '../errors/index.js';
+import { PathPattern, mapConcurrent } from '../lib/index.js';
+import { stModeFromFileMode, type Id, type Node } from '../model/index.js';
+import type { Repository } from '../repo/index.js';
+import { applyMetadata } from './file-metadata.js';
+import { pathText, walkTree, type WalkEntry } from './tree-walk.js';
+
+export interface RestoreOptions {
+  readonly target: string;
+  readonly include?: readonly string[];
+  readonly exclude?: readonly string[];
+  /** chown restored entries (restic does when running as root). */
+  readonly asRoot: boolean;
+  /** Files restored at once. */
+  readonly concurrency?: number;
+  readonly reporter?: RestoreReporter;
+}
+
+export interface RestoreCounts {
+  files: number;
+  dirs: number;
+  others: number;
+  bytes: number;
+  totalFiles: number;
+  totalBytes: number;
+}
+
+export interface RestoreReporter {
+  progress?(c: Readonly<RestoreCounts>): void;
+  error?(path: string, message: string): void;
+}
+
+export interface RestoreResult {
+  readonly counts: RestoreCounts;
+  readonly errors: readonly { path: string; message: string }[];
+}
+
+interface Planned {
+  readonly entry: WalkEntry;
+  readonly dest: Buffer;
+}
+
+/**
+ * Restores a snapshot tree into a directory. The plan comes first (what to create), then
+ * file contents are written concurrently, blob by blob (each verified against its hash,
+ * never a whole file in memory), and metadata goes last, directories deepest first.
+ */
+export async function restoreTree(repo: Repository, root: Id, opts: RestoreOptions): Promise<RestoreResult> {
+  const include = new PathPattern(opts.include ?? []);
+  const exclude = new PathPattern(opts.exclude ?? []);
+  const selected = (e: WalkEntry) => {
+    const p = pathText(e.path);
+    return !exclude.matches(p) && (include.empty || include.matches(p));
+  };
+  const counts: RestoreCounts = { files: 0, dirs: 0, others: 0, bytes: 0, totalFiles: 0, totalBytes: 0 };
+  const errors: { path: string; message: string }[] = [];
+  const targetBuf = Buffer.from(opts.target);
+  mkdirSync(opts.target, { recursive: true });
+
+  const dirs: Planned[] = [];
+  const files: Planned[] = [];
+  const others: Planned[] = [];
+  const madeDirs = new Set<string>();
+  const ensureParent = (e: WalkEntry) => {
+    // Parents are created as we go; the ones in the snapshot get their metadata later.
+    let p = targetBuf;
+    for (const c of e.path.slice(0, -1)) {
+      p = Buffer.concat([p, SLASH, c]);
+      const k = p.toString('latin1');
+      if (!madeDirs.has(k)) {
+        mkdirSync(p, { recursive: true, mode: 0o700 });
+        madeDirs.add(k);
+      }
+    }
+  };
+  for await (const e of walkTree(repo, root, (d) => !exclude.matches(pathText(d.path)))) {
+    const dest = Buffer.concat([targetBuf, ...e.path.flatMap((c) => [SLASH, Buffer.from(c)])]);
+    if (e.node.type === 'dir') {
+      if (!selected(e)) continue;
+      ensureParent(e);
+      mkdirSync(dest, { recursive: true, mode: 0o700 });
+      madeDirs.add(dest.toString('latin1'));
+      dirs.push({ entry: e, dest });
+      continue;
+    }
+    if (!selected(e)) continue;
+    ensureParent(e);
+    if (e.node.type === 'file') {
+      files.push({ entry: e, dest });
+      counts.totalFiles++;
+      counts.totalBytes += e.node.size;
+    } else others.push({ entry: e, dest });
+  }
+
+  // Hardlinks: the first path of an inode gets the content, the others are linked to it.
+  const firstOfInode = new Map<string, Buffer>();
+  const linked: Planned[] = [];
+  const toWrite: Planned[] = [];
+  for (const f of files) {
+    const n = f.entry.node;
+    if (n.links > 1 && n.inode !== 0n) {
+      const key = `${n.deviceId}:${n.inode}`;
+      if (firstOfInode.has(key)) {
+        linked.push(f);
+        continue;
+      }
+      firstOfInode.set(key, f.dest);
+    }
+    toWrite.push(f);
+  }
+
+  await mapConcurrent(toWrite, opts.concurrency ?? 4, async (f) => {
+    try {
+      await writeFileContent(repo, f.dest, f.entry.node, counts, opts.reporter);
+      counts.files++;
+    } catch (e) {
+      if (e instanceof LifeboatError && e.code !== 'HASH_MISMATCH' && e.code !== 'BLOB_NOT_FOUND' && e.code !== 'CIPHERTEXT_VERIFICATION_FAILED') throw e;
+      record(errors, opts.reporter, pathText(f.entry.path), e);
+    }
+  });
+  for (const f of linked) {
+    const n = f.entry.node;
+    try {
+      linkSync(firstOfInode.get(`${n.deviceId}:${n.inode}`)!, f.dest);
+      counts.files++;
+    } catch (e) {
+      record(errors, opts.reporter, pathText(f.entry.path), e);
+    }
+  }
+  for (const o of others) {
+    try {
+      createSpecial(o.dest, o.entry.node);
+      counts.others++;
+    } catch (e) {
+      record(errors, opts.reporter, pathText(o.entry.path), e);
+    }
+  }
+  for (const p of [...toWrite, ...others]) {
+    try {
+      if (p.entry.node.type !== 'socket') applyMetadata(p.dest, p.entry.node, opts.asRoot);
+    } catch (e) {
+      record(errors, opts.reporter, pathText(p.entry.path), e);
+    }
+  }
+  for (const d of dirs.reverse()) {
+    try {
+      applyMetadata(d.dest, d.entry.node, opts.asRoot);
+      counts.dirs++;
+    } catch (e) {
+      record(errors, opts.reporter, pathText(d.entry.path), e);
+    }
+  }
+  opts.reporter?.progress?.(counts);
+  return { counts, errors };
+}
+
+async function writeFileContent(repo: Repository, dest: Buffer, node: Node, counts: RestoreCounts, reporter?: RestoreReporter): Promise<void> {
+  const fd = openSync(dest, 'w', 0o600);
+  try {
+    let written = 0;
+    for (const id of node.content ?? []) {
+      const data = await repo.loadBlob('data', id);
+      writeAll(fd, data);
+      written += data.length;
+      counts.bytes += data.length;
+      reporter?.progress?.(counts);
+    }
+    if (written !== node.size) {
+      throw new LifeboatError('RESTORE_FAILED', `content of ${dest.toString()} is ${written} bytes but the snapshot records ${node.size}`);
+    }
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function writeAll(fd: number, data: Uint8Array): void {
+  let off = 0;
+  while (off < data.length) off += writeSync(fd, data, off, data.length - off);
+}
+
+function createSpecial(dest: Buffer, node: Node): void {
+  switch (node.type) {
+    case 'symlink':
+      symlinkSync(Buffer.from(node.linktarget), dest);
+      return;
+    case 'fifo':
+    case 'dev':
+    case 'chardev': {
+      // Node has no mknod; the coreutils tool does it (devices need root, like restic).
+      const kind = node.type === 'fifo' ? 'p' : node.type === 'dev' ? 'b' : 'c';
+      const args = [dest.toString(), kind];
+      if (kind !== 'p') args.push(String(Number(node.device >> 8n) & 0xfff), String(Number(node.device & 0xffn) | (Number(node.device >> 12n) & ~0xff)));
+      const mode = (stModeFromFileMode(node.mode) & 0o7777).toString(8);
+      const r = spawnSync('mknod', ['-m', mode, ...args], { stdio: 'ignore' });
+      if (r.status !== 0) throw new LifeboatError('RESTORE_FAILED', `mknod failed for ${dest.toString()}`);
+      lstatSync(dest);
+      return;
+    }
+    case 'socket':
+      return; // restic skips sockets too
+    default:
+      throw new LifeboatError('RESTORE_FAILED', `cannot restore a node of type ${node.type}`);
+  }
+}
+
+function record(errors: { path: string; message: string }[], reporter: RestoreReporter | undefined, path: string, e: unknown): void {
+  const err = { path, message: (e as Error)?.message ?? String(e) };
+  errors.push(err);
+  reporter?.error?.(err.path, err.message);
+}
+
+const SLASH = Buffer.from('/');
