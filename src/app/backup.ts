@@ -2,7 +2,8 @@ import { isAbsolute, resolve } from 'node:path';
 import { Archiver, type BackupCounts, type BackupReporter, type SourceError } from '../archiver/index.js';
 import { LifeboatError } from '../errors/index.js';
 import { goTimeFromDate, type Id, type Snapshot } from '../model/index.js';
-import { RepoWriter, type CompressionMode, type Repository } from '../repo/index.js';
+import { BlobWorkerPool, RepoWriter, type CompressionMode, type Repository } from '../repo/index.js';
+import { availableParallelism } from 'node:os';
 import type { Environment } from './environment.js';
 import { findParent, findSnapshot } from './snapshot-select.js';
 
@@ -16,6 +17,8 @@ export interface BackupOptions {
   readonly stdin?: { readonly filename: string; readonly source: AsyncIterable<Uint8Array> };
   readonly compression?: CompressionMode;
   readonly packSize?: number;
+  /** Worker threads for compression and encryption (default: one per core). */
+  readonly workers?: number;
   readonly reporter?: BackupReporter;
 }
 
@@ -51,7 +54,9 @@ export async function runBackup(repo: Repository, opts: BackupOptions, env: Envi
   return repo.withLock(false, async () => {
     await repo.loadIndex();
     const parent = opts.parent ? await findSnapshot(repo, opts.parent) : await findParent(repo, host, paths);
-    const writer = new RepoWriter(repo, { compression: opts.compression ?? 'auto', ...(opts.packSize ? { packSize: opts.packSize } : {}) });
+    const pool = new BlobWorkerPool(repo.key, opts.workers ?? availableParallelism());
+    try {
+    const writer = new RepoWriter(repo, { pool, compression: opts.compression ?? 'auto', ...(opts.packSize ? { packSize: opts.packSize } : {}) });
     const archiver = new Archiver(repo, writer, {
       paths,
       excludes: opts.excludes ?? [],
@@ -80,6 +85,9 @@ export async function runBackup(repo: Repository, opts: BackupOptions, env: Envi
     };
     const snapshotId = await repo.saveSnapshot(snapshot);
     return summarize(snapshotId, parent?.id, result.counts, writer, result.errors, repo.env.clock.now().getTime() - started.getTime());
+    } finally {
+      await pool.close();
+    }
   });
 }
 

@@ -38,7 +38,8 @@ export function nodeFromStat(name: Uint8Array, path: Buffer, st: BigIntStats, na
     inode: st.ino,
     deviceId: st.dev,
     size: type === 'file' ? Number(st.size) : 0,
-    links: Number(st.nlink),
+    // restic 0.14 records links only for these types; matching it keeps trees byte-identical.
+    links: type === 'file' || type === 'symlink' || type === 'dev' || type === 'chardev' ? Number(st.nlink) : 0,
     linktarget: type === 'symlink' ? readlinkSync(path, { encoding: 'buffer' }) : new Uint8Array(0),
     device: type === 'dev' || type === 'chardev' ? st.rdev : 0n,
   });

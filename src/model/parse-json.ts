@@ -15,6 +15,7 @@ export interface JsonObject {
 }
 
 const MAX_DEPTH = 64;
+const LITERALS: ReadonlyArray<readonly [string, JsonValue]> = [['true', true], ['false', false], ['null', null]];
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
 /**
@@ -55,9 +56,12 @@ class Parser {
     if (c === 0x7b) return this.object(depth);
     if (c === 0x5b) return this.array(depth);
     if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return this.number();
-    if (this.text.startsWith('true', this.pos)) return (this.pos += 4), true;
-    if (this.text.startsWith('false', this.pos)) return (this.pos += 5), false;
-    if (this.text.startsWith('null', this.pos)) return (this.pos += 4), null;
+    for (const [word, v] of LITERALS) {
+      if (this.text.startsWith(word, this.pos)) {
+        this.pos += word.length;
+        return v;
+      }
+    }
     return this.fail(Number.isNaN(c) ? 'unexpected end of input' : 'unexpected character');
   }
 
@@ -65,7 +69,10 @@ class Parser {
     const obj = Object.create(null) as JsonObject;
     this.pos++;
     this.ws();
-    if (this.text.charCodeAt(this.pos) === 0x7d) return this.pos++, obj;
+    if (this.text.charCodeAt(this.pos) === 0x7d) {
+      this.pos++;
+      return obj;
+    }
     for (;;) {
       if (this.text.charCodeAt(this.pos) !== 0x22) this.fail('expected a string key');
       const key = this.string();
@@ -77,7 +84,10 @@ class Parser {
       this.ws();
       const c = this.text.charCodeAt(this.pos++);
       if (c === 0x7d) return obj;
-      if (c !== 0x2c) this.pos--, this.fail('expected "," or "}"');
+      if (c !== 0x2c) {
+        this.pos--;
+        this.fail('expected "," or "}"');
+      }
       this.ws();
     }
   }
@@ -86,13 +96,19 @@ class Parser {
     const arr: JsonValue[] = [];
     this.pos++;
     this.ws();
-    if (this.text.charCodeAt(this.pos) === 0x5d) return this.pos++, arr;
+    if (this.text.charCodeAt(this.pos) === 0x5d) {
+      this.pos++;
+      return arr;
+    }
     for (;;) {
       arr.push(this.value(depth + 1));
       this.ws();
       const c = this.text.charCodeAt(this.pos++);
       if (c === 0x5d) return arr;
-      if (c !== 0x2c) this.pos--, this.fail('expected "," or "]"');
+      if (c !== 0x2c) {
+        this.pos--;
+        this.fail('expected "," or "]"');
+      }
       this.ws();
     }
   }
@@ -140,7 +156,9 @@ class Parser {
       case 'r': return '\r';
       case 't': return '\t';
       case 'u': break;
-      default: this.pos -= 2, this.fail('invalid escape in string');
+      default:
+        this.pos -= 2;
+        this.fail('invalid escape in string');
     }
     const hi = this.hex4();
     if (hi < 0xd800 || hi > 0xdfff) return String.fromCharCode(hi);

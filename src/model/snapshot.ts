@@ -68,28 +68,24 @@ export function decodeSnapshot(bytes: Uint8Array): Snapshot {
   const f: JsonFields = new JsonFields(parseJson(textDecoder.decode(bytes), 'snapshot'), 'snapshot');
   const tree = f.idOrNull('tree');
   if (tree === null) f.fail('tree', 'must be set');
-  const s: Record<string, unknown> = { time: f.time('time') };
+  const s: Mutable<Snapshot> = { time: f.time('time'), tree, paths: f.stringList('paths') };
   const parent = f.idOrNull('parent');
-  if (parent !== null) s['parent'] = parent;
-  s['tree'] = tree;
-  s['paths'] = f.stringList('paths');
-  setIf(s, 'hostname', f.string('hostname'));
-  setIf(s, 'username', f.string('username'));
-  setIf(s, 'uid', f.uint('uid', 32));
-  setIf(s, 'gid', f.uint('gid', 32));
-  setIf(s, 'excludes', f.stringList('excludes'));
-  setIf(s, 'tags', f.stringList('tags'));
+  if (parent !== null) s.parent = parent;
+  if (f.string('hostname')) s.hostname = f.string('hostname');
+  if (f.string('username')) s.username = f.string('username');
+  if (f.uint('uid', 32)) s.uid = f.uint('uid', 32);
+  if (f.uint('gid', 32)) s.gid = f.uint('gid', 32);
+  if (f.stringList('excludes').length > 0) s.excludes = f.stringList('excludes');
+  if (f.stringList('tags').length > 0) s.tags = f.stringList('tags');
   const original = f.idOrNull('original');
-  if (original !== null) s['original'] = original;
+  if (original !== null) s.original = original;
   // fromEntries defines own properties, so a key like "__proto__" stays plain data.
   const extra = Object.fromEntries(Object.entries(f.obj).filter(([k]) => !KNOWN.includes(k)).map(([k, v]) => [k, plain(v)]));
-  if (Object.keys(extra).length > 0) s['extra'] = extra;
-  return s as unknown as Snapshot;
+  if (Object.keys(extra).length > 0) s.extra = extra;
+  return s;
 }
 
-function setIf(s: Record<string, unknown>, key: string, v: string | number | string[]): void {
-  if (Array.isArray(v) ? v.length > 0 : v) s[key] = v;
-}
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 function plain(v: JsonValue): unknown {
   if (v instanceof JsonNumber) {

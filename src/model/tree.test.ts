@@ -17,7 +17,7 @@ const OWNER = '"uid":0,"gid":0,"user":"root","group":"root"';
 const SPEC_NODES = [
   `{"name":"empty.txt","type":"file","mode":420,${T},${OWNER},"inode":2154659,"device_id":65024,"links":1,"content":[]}`,
   `{"name":"f","type":"file","mode":420,${T},${OWNER},"inode":2154660,"device_id":65024,"size":11,"links":1,"extended_attributes":[{"name":"user.test","value":"aGVsbG8Ad29ybGQ="}],"content":["${ID('a')}"]}`,
-  `{"name":"fifo1","type":"fifo","mode":33554852,${T},${OWNER},"inode":2154661,"device_id":65024,"links":1,"content":null}`,
+  `{"name":"fifo1","type":"fifo","mode":33554852,${T},${OWNER},"inode":2154661,"device_id":65024,"content":null}`,
   `{"name":"hello.txt","type":"file","mode":420,"mtime":"2022-08-01T12:00:00.123456789Z","atime":"2022-08-01T12:00:00.123456789Z","ctime":"2026-11-24T15:51:31.827898014Z","uid":0,"gid":0,"user":"root","group":"root","inode":2154658,"device_id":65024,"size":13,"links":1,"content":["fbbd69198637d5360353c39796181175de6311c2a61abe2fe6392c938018660f"]}`,
   `{"name":"link-to-hello","type":"symlink","mode":134218239,${T},${OWNER},"inode":2154662,"device_id":65024,"links":1,"linktarget":"hello.txt","content":null}`,
   `{"name":"tvsrc","type":"dir","mode":2147484141,${T},${OWNER},"inode":2154663,"device_id":65024,"content":null,"subtree":"${ID('c')}"}`,

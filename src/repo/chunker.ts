@@ -183,10 +183,10 @@ export interface ChunkerOptions {
  * only stages the bytes it hashes through a fixed 64 KiB scratch area of its WebAssembly kernel).
  * Call `finish` at the end of input. No I/O and no timers, so it can run on a worker thread.
  *
- * Faster than restic's loop, same cuts: the first MinSize−64 bytes of a chunk are skipped without
- * hashing; the next 64 are hashed from a zero digest (restic's synthetic 0x01 has cancelled out
- * exactly by then, so the digest is the plain fingerprint of the window); after that each byte
- * slides in while the byte 64 positions earlier slides out.
+ * Same cuts as restic, computed a little differently: the first MinSize−64 bytes of a chunk are
+ * skipped without hashing (as restic does); the next 64 are hashed from a zero digest, since
+ * restic's synthetic 0x01 has cancelled out exactly by then and the digest is the plain
+ * fingerprint of the window; after that each byte slides in as the byte 64 earlier slides out.
  */
 export class Chunker {
   readonly polynomial: Polynomial;

@@ -9,3 +9,4 @@ export { decodeUnpacked, encodeUnpacked } from './unpacked-file.js';
 export { openBlob, sealBlob, blobId, type SealedBlob } from './blob-codec.js';
 export { type CompressionMode } from './compression.js';
 export { Chunker, CHUNK_MIN_SIZE, CHUNK_MAX_SIZE } from './chunker.js';
+export { BlobWorkerPool } from './blob-worker-pool.js';

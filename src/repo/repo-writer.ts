@@ -1,5 +1,6 @@
 import type { BlobType, Id } from '../model/index.js';
 import { sealBlob, blobId, type SealedBlob } from './blob-codec.js';
+import type { BlobWorkerPool } from './blob-worker-pool.js';
 import type { CompressionMode } from './compression.js';
 import { encodeIndexFile, type IndexedPack } from './index-file.js';
 import { PackBuilder, type FinishedPack } from './pack-builder.js';
@@ -9,8 +10,15 @@ export interface WriterOptions {
   /** Target pack size; a pack closes after the blob that crosses it. restic's default is 16 MiB. */
   readonly packSize?: number;
   readonly compression?: CompressionMode;
-  /** Pack uploads in flight; more waits (backpressure keeps memory bounded). */
+  /** Pack uploads in flight. */
   readonly uploads?: number;
+  /** Seal blobs on these worker threads instead of inline. */
+  readonly pool?: BlobWorkerPool;
+  /**
+   * Bytes that may be on their way (being sealed, in open packs, uploading) before
+   * `saveBlob` waits: the bound on the writer's memory whatever the file sizes.
+   */
+  readonly maxBytesInFlight?: number;
 }
 
 export interface WriterStats {
@@ -26,25 +34,32 @@ export interface WriterStats {
 const MAX_BLOBS_PER_INDEX = 150_000;
 
 /**
- * Adds blobs to a repository. Order of writes is what keeps a repository consistent
- * after a crash at any moment: packs first, then the index that lists them, and only
- * then (by the caller, after `flush`) a snapshot that refers to them.
+ * Adds blobs to a repository. Sealing runs on worker threads when a pool is given, so
+ * `saveBlob` returns as soon as the blob is queued; `flush` waits for everything.
+ * Order of writes is what keeps a repository consistent after a crash at any moment:
+ * packs first, then the index that lists them, and only then (by the caller, after
+ * `flush`) a snapshot that refers to them.
  */
 export class RepoWriter {
   readonly stats: WriterStats = { dataBlobs: 0, treeBlobs: 0, dataAdded: 0, dataStored: 0, packs: 0 };
   private readonly packers: Record<BlobType, PackBuilder> = { data: new PackBuilder('data'), tree: new PackBuilder('tree') };
-  /** Blobs added by this writer and not yet in the repository's index. */
+  /** Blobs taken by this writer and not yet in the repository's index. */
   private readonly pending = new Set<Id>();
-  private readonly inFlight = new Set<Promise<void>>();
+  private readonly sealing = new Set<Promise<void>>();
+  private readonly uploading = new Set<Promise<void>>();
   private readonly written: IndexedPack[] = [];
   private failure: unknown;
+  private bytesInFlight = 0;
+  private waiters: (() => void)[] = [];
   private readonly packSize: number;
   private readonly uploads: number;
+  private readonly maxBytes: number;
   readonly compression: CompressionMode;
 
-  constructor(readonly repo: Repository, opts: WriterOptions = {}) {
+  constructor(readonly repo: Repository, private readonly opts: WriterOptions = {}) {
     this.packSize = opts.packSize ?? 16 * 1024 * 1024;
     this.uploads = opts.uploads ?? 4;
+    this.maxBytes = opts.maxBytesInFlight ?? Math.max(64 * 1024 * 1024, this.packSize * 3);
     this.compression = opts.compression ?? 'auto';
   }
 
@@ -53,48 +68,77 @@ export class RepoWriter {
     return this.pending.has(id) || this.repo.index.has(id, type);
   }
 
-  /** Hashes, deduplicates, compresses, encrypts and packs one blob. Returns its ID. */
+  /**
+   * Takes one blob: deduplicates it, then compresses, encrypts and packs it (on a worker
+   * when there is a pool). Waits only when too many bytes are already on their way.
+   */
   async saveBlob(type: BlobType, plain: Uint8Array, knownId?: Id): Promise<{ id: Id; added: boolean }> {
     const id = knownId ?? blobId(plain);
     if (this.has(type, id)) return { id, added: false };
-    await this.addSealed(type, sealBlob(this.repo.key, id, plain, this.compression, type === 'tree'), plain.length);
-    return { id, added: true };
-  }
-
-  /**
-   * Adds a blob that was already sealed (by a worker thread). The caller must have checked
-   * `has` first; a duplicate slipping through is harmless, only wasted space.
-   */
-  async addSealed(type: BlobType, blob: SealedBlob, plainLength: number): Promise<void> {
     if (this.failure) throw this.failure;
-    if (this.pending.has(blob.id)) return;
-    this.pending.add(blob.id);
+    this.pending.add(id);
     if (type === 'data') {
       this.stats.dataBlobs++;
-      this.stats.dataAdded += plainLength;
+      this.stats.dataAdded += plain.length;
+    } else this.stats.treeBlobs++;
+    // The pool may transfer (detach) `plain`: keep its length now.
+    const length = plain.length;
+    this.bytesInFlight += length;
+    const pool = this.opts.pool;
+    if (!pool) {
+      this.addSealed(type, sealBlob(this.repo.key, id, plain, this.compression, type === 'tree'), length);
     } else {
-      this.stats.treeBlobs++;
+      const p: Promise<void> = pool
+        .seal(id, plain, this.compression, type === 'tree')
+        .then((s) => this.addSealed(type, s, length), (e) => this.fail(e))
+        .finally(() => this.sealing.delete(p));
+      this.sealing.add(p);
     }
-    const packer = this.packers[type];
-    packer.add(blob.id, blob.sealed, blob.uncompressedLength);
-    if (packer.size >= this.packSize) await this.closePack(packer);
+    while (this.bytesInFlight > this.maxBytes && !this.failure) await new Promise<void>((r) => this.waiters.push(r));
+    if (this.failure) throw this.failure;
+    return { id, added: true };
   }
 
   /** Closes the open packs, waits for every upload, and writes the index for them. */
   async flush(): Promise<void> {
-    for (const packer of Object.values(this.packers)) if (packer.count > 0) await this.closePack(packer);
-    await Promise.all(this.inFlight);
+    while (this.sealing.size > 0) await Promise.all(this.sealing);
+    if (this.failure) throw this.failure;
+    for (const packer of Object.values(this.packers)) if (packer.count > 0) this.closePack(packer);
+    while (this.uploading.size > 0) await Promise.all(this.uploading);
     if (this.failure) throw this.failure;
     await this.writeIndex();
   }
 
-  private async closePack(packer: PackBuilder): Promise<void> {
-    while (this.inFlight.size >= this.uploads) await Promise.race(this.inFlight);
-    if (this.failure) throw this.failure;
-    const pack = packer.finish(this.repo.key);
-    const p = this.upload(pack).finally(() => this.inFlight.delete(p));
-    this.inFlight.add(p);
+  private addSealed(type: BlobType, blob: SealedBlob, plainLength: number): void {
+    // Account in stored bytes from here on: that is what the open pack holds.
+    this.release(plainLength - blob.sealed.length);
+    const packer = this.packers[type];
+    packer.add(blob.id, blob.sealed, blob.uncompressedLength);
+    if (packer.size >= this.packSize) this.closePack(packer);
   }
+
+  private closePack(packer: PackBuilder): void {
+    const pack = packer.finish(this.repo.key);
+    const p: Promise<void> = this.uploadWhenFree(pack).finally(() => this.uploading.delete(p));
+    this.uploading.add(p);
+  }
+
+  private async uploadWhenFree(pack: FinishedPack): Promise<void> {
+    // Packs waiting here still count as in flight, which is what stops new blobs.
+    while (this.activeUploads >= this.uploads) await Promise.race(this.active);
+    const p = this.upload(pack);
+    this.active.add(p);
+    this.activeUploads++;
+    try {
+      await p;
+    } finally {
+      this.active.delete(p);
+      this.activeUploads--;
+    }
+  }
+
+  private readonly active = new Set<Promise<void>>();
+  private activeUploads = 0;
 
   private async upload(pack: FinishedPack): Promise<void> {
     try {
@@ -103,8 +147,28 @@ export class RepoWriter {
       this.stats.dataStored += pack.bytes.length;
       this.written.push({ id: pack.id, blobs: pack.blobs });
     } catch (e) {
-      this.failure ??= e;
+      this.fail(e);
+    } finally {
+      let sealedBytes = 0;
+      for (const b of pack.blobs) sealedBytes += b.length;
+      this.release(sealedBytes);
     }
+  }
+
+  private release(bytes: number): void {
+    this.bytesInFlight -= bytes;
+    if (this.bytesInFlight <= this.maxBytes) {
+      const w = this.waiters;
+      this.waiters = [];
+      for (const r of w) r();
+    }
+  }
+
+  private fail(e: unknown): void {
+    this.failure ??= e;
+    const w = this.waiters;
+    this.waiters = [];
+    for (const r of w) r();
   }
 
   private async writeIndex(): Promise<void> {
