@@ -2,7 +2,7 @@ import { lstatSync, readdirSync, type BigIntStats } from 'node:fs';
 import { LifeboatError, isLifeboatError } from '../errors/index.js';
 import { decodeTree, encodeTree, type GoTime, type Id, type Node, type Snapshot } from '../model/index.js';
 import { Chunker, type RepoWriter, type Repository } from '../repo/index.js';
-import { PathPattern } from '../lib/index.js';
+import { PathPattern, mapConcurrent } from '../lib/index.js';
 import { readFileChunks } from './file-chunks.js';
 import { nodeFromStat } from './fs-node.js';
 import { UserNames } from './user-names.js';
@@ -63,6 +63,7 @@ export class Archiver {
   readonly counts: BackupCounts = { filesNew: 0, filesChanged: 0, filesUnmodified: 0, dirsNew: 0, dirsChanged: 0, dirsUnmodified: 0, bytesProcessed: 0, bytesRead: 0 };
   private readonly errors: SourceError[] = [];
   private readonly chunker: Chunker;
+  private readonly polynomial: bigint;
   private readonly names = new UserNames();
   private readonly exclude: PathPattern;
 
@@ -72,7 +73,8 @@ export class Archiver {
     private readonly req: BackupRequest,
     private readonly reporter: BackupReporter = {},
   ) {
-    this.chunker = new Chunker(repo.config.chunkerPolynomial);
+    this.polynomial = repo.config.chunkerPolynomial;
+    this.chunker = new Chunker(this.polynomial);
     this.exclude = new PathPattern(req.excludes);
   }
 
@@ -196,19 +198,20 @@ export class Archiver {
       return undefined;
     }
     const parentTree = parentNode?.type === 'dir' && parentNode.subtree ? await this.loadTree(parentNode.subtree) : undefined;
-    const children: Node[] = [];
-    for (const entry of entries) {
+    // Entries are archived several at a time so that workers always have blobs to hash and
+    // seal; the writer's byte budget, not this window, bounds memory.
+    const results = await mapConcurrent(entries, ENTRY_WINDOW, async (entry) => {
       const childPath = Buffer.concat([path, SLASH, entry]);
       let st: BigIntStats;
       try {
         st = lstatSync(childPath, { bigint: true });
       } catch (e) {
         this.recordError(childPath.toString(), e);
-        continue;
+        return undefined;
       }
-      const child = await this.archiveEntry(entry, childPath, st, parentTree?.get(nameKey(entry)));
-      if (child) children.push(child);
-    }
+      return this.archiveEntry(entry, childPath, st, parentTree?.get(nameKey(entry)));
+    });
+    const children = results.filter((n): n is Node => n !== undefined);
     const subtree = (await this.writer.saveBlob('tree', encodeTree(children))).id;
     if (!parentNode || parentNode.type !== 'dir') this.counts.dirsNew++;
     else if (parentNode.subtree === subtree) this.counts.dirsUnmodified++;
@@ -223,19 +226,21 @@ export class Archiver {
       this.reporter.progress?.(this.counts, pathText);
       return { ...node, content: parentNode.content };
     }
-    const content: Id[] = [];
+    const ids: Promise<Id>[] = [];
     let size = 0;
     try {
-      const chunks = readFileChunks(path, this.chunker);
+      // A chunker per file: files are read concurrently, and its state is per stream.
+      const chunks = readFileChunks(path, new Chunker(this.polynomial), node.size);
       for (let r = chunks.next(); !r.done; r = chunks.next()) {
         size += r.value.length;
-        content.push((await this.writer.saveBlob('data', r.value)).id);
+        ids.push((await this.writer.queueData(r.value)).id);
       }
     } catch (e) {
       if (isLifeboatError(e)) throw e; // repository trouble: not a source problem
       this.recordError(pathText, e);
       return undefined;
     }
+    const content = await Promise.all(ids);
     this.counts.bytesRead += size;
     if (parentNode) this.counts.filesChanged++;
     else this.counts.filesNew++;
@@ -277,6 +282,7 @@ interface VirtualDir {
 }
 
 const SLASH = Buffer.from('/');
+const ENTRY_WINDOW = 16;
 
 function nodeTemplate(filename: string, time: GoTime, req: BackupRequest): Node {
   return {

@@ -6,6 +6,13 @@ import type { SealedBlob } from './blob-codec.js';
 import type { BlobReply, BlobTask } from './blob-worker-protocol.js';
 import type { CompressionMode } from './compression.js';
 
+/** A blob hashed on a worker and held there. */
+export interface HeldBlob {
+  readonly id: Id;
+  readonly worker: number;
+  readonly seq: number;
+}
+
 interface Pending {
   resolve(r: BlobReply & { ok: true }): void;
   reject(e: unknown): void;
@@ -40,12 +47,29 @@ export class BlobWorkerPool {
 
   seal(id: Id, plain: Uint8Array, mode: CompressionMode, isTree: boolean): Promise<SealedBlob> {
     const own = ownBuffer(plain);
-    return this.run({ op: 'seal', seq: 0, id, plain: own, mode, isTree }, [own.buffer as ArrayBuffer]).then((r) => ({ id, sealed: r.data, uncompressedLength: r.uncompressedLength }));
+    return this.run({ op: 'seal', seq: 0, id, plain: own, mode, isTree }, [own.buffer as ArrayBuffer]).then((r) => ({ id, sealed: r.data!, uncompressedLength: r.uncompressedLength }));
   }
 
   open(id: Id, sealed: Uint8Array, uncompressedLength: number): Promise<Uint8Array> {
     const own = ownBuffer(sealed);
-    return this.run({ op: 'open', seq: 0, id, sealed: own, uncompressedLength }, [own.buffer as ArrayBuffer]).then((r) => r.data);
+    return this.run({ op: 'open', seq: 0, id, sealed: own, uncompressedLength }, [own.buffer as ArrayBuffer]).then((r) => r.data!);
+  }
+
+  /** Hashes on a worker, which keeps the data until `sealHeld` or `drop`. */
+  async hash(plain: Uint8Array): Promise<HeldBlob> {
+    const own = ownBuffer(plain);
+    const worker = this.leastLoaded();
+    const seq = this.seq + 1; // the seq `run` assigns next, synchronously
+    const r = await this.run({ op: 'hash', seq: 0, plain: own }, [own.buffer as ArrayBuffer], worker);
+    return { id: r.id!, worker, seq };
+  }
+
+  sealHeld(h: HeldBlob, mode: CompressionMode, isTree: boolean): Promise<SealedBlob> {
+    return this.run({ op: 'seal-held', seq: 0, held: h.seq, mode, isTree }, [], h.worker).then((r) => ({ id: h.id, sealed: r.data!, uncompressedLength: r.uncompressedLength }));
+  }
+
+  drop(h: HeldBlob): void {
+    void this.run({ op: 'drop', seq: 0, held: h.seq }, [], h.worker).catch(() => undefined);
   }
 
   async close(): Promise<void> {
@@ -54,10 +78,15 @@ export class BlobWorkerPool {
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 
-  private run(task: BlobTask, transfer: ArrayBuffer[]): Promise<BlobReply & { ok: true }> {
-    if (this.closed) return Promise.reject(new LifeboatError('INTERNAL', 'blob worker pool is closed'));
+  private leastLoaded(): number {
     let best = 0;
     for (let i = 1; i < this.load.length; i++) if (this.load[i]! < this.load[best]!) best = i;
+    return best;
+  }
+
+  private run(task: BlobTask, transfer: ArrayBuffer[], worker?: number): Promise<BlobReply & { ok: true }> {
+    if (this.closed) return Promise.reject(new LifeboatError('INTERNAL', 'blob worker pool is closed'));
+    const best = worker ?? this.leastLoaded();
     const seq = ++this.seq;
     this.load[best]!++;
     return new Promise((resolve, reject) => {

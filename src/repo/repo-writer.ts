@@ -99,6 +99,43 @@ export class RepoWriter {
     return { id, added: true };
   }
 
+  /**
+   * Queues a data blob whose ID is not known yet: with a pool it is hashed on a worker too,
+   * so the main thread never touches the bytes again. Resolves (after backpressure) to a
+   * box holding the promise of the blob's ID (boxed: `await` would flatten a bare promise).
+   */
+  async queueData(plain: Uint8Array): Promise<{ readonly id: Promise<Id> }> {
+    const pool = this.opts.pool;
+    if (!pool) {
+      const { id } = await this.saveBlob('data', plain);
+      return { id: Promise.resolve(id) };
+    }
+    if (this.failure) throw this.failure;
+    const length = plain.length;
+    this.bytesInFlight += length;
+    const idPromise = pool.hash(plain).then((held) => {
+      if (this.has('data', held.id)) {
+        pool.drop(held);
+        this.release(length);
+        return held.id;
+      }
+      this.pending.add(held.id);
+      this.stats.dataBlobs++;
+      this.stats.dataAdded += length;
+      const p: Promise<void> = pool
+        .sealHeld(held, this.compression, false)
+        .then((s) => this.addSealed('data', s, length), (e) => this.fail(e))
+        .finally(() => this.sealing.delete(p));
+      this.sealing.add(p);
+      return held.id;
+    });
+    const tracked: Promise<void> = idPromise.then(() => undefined, (e) => this.fail(e)).finally(() => this.sealing.delete(tracked));
+    this.sealing.add(tracked);
+    while (this.bytesInFlight > this.maxBytes && !this.failure) await new Promise<void>((r) => this.waiters.push(r));
+    if (this.failure) throw this.failure;
+    return { id: idPromise };
+  }
+
   /** Closes the open packs, waits for every upload, and writes the index for them. */
   async flush(): Promise<void> {
     while (this.sealing.size > 0) await Promise.all(this.sealing);

@@ -3,11 +3,19 @@ import { stModeFromFileMode, type GoTime, type Node } from '../model/index.js';
 
 const PERM_AND_SPECIAL = 0o7777;
 
-/** Seconds as a double: libuv turns it back into a timespec (sub-microsecond digits are lost). */
-function seconds(t: GoTime): number {
-  const sec = t.unixNs / 1_000_000_000n;
-  const ns = t.unixNs - sec * 1_000_000_000n;
-  return Number(sec) + Number(ns) / 1e9;
+/**
+ * The time for Node's utimes, which is microseconds at best: Node passes seconds as a
+ * double to libuv, which truncates to whole microseconds (toward zero). A double near
+ * today's epoch is only good to ~0.24 us, so the value aims at the middle of the wanted
+ * microsecond (above it for positive times, below for negative ones, as truncation goes
+ * toward zero); the result is the time floored to the microsecond. It is passed as a
+ * numeric string because Node replaces a negative number (a time before 1970) with "now".
+ */
+export function utimesSeconds(t: GoTime): string {
+  const ns = t.unixNs;
+  const us = ns >= 0n ? ns / 1000n : -((-ns + 999n) / 1000n); // floor
+  const half = us >= 0n ? 0.5e-6 : -0.5e-6;
+  return String(Number(us) / 1e6 + half);
 }
 
 /**
@@ -18,5 +26,5 @@ function seconds(t: GoTime): number {
 export function applyMetadata(path: Buffer, node: Node, asRoot: boolean): void {
   if (asRoot) lchownSync(path, node.uid, node.gid);
   if (node.type !== 'symlink') chmodSync(path, stModeFromFileMode(node.mode) & PERM_AND_SPECIAL);
-  lutimesSync(path, seconds(node.atime), seconds(node.mtime));
+  lutimesSync(path, utimesSeconds(node.atime), utimesSeconds(node.mtime));
 }

@@ -1,5 +1,7 @@
-import { closeSync, linkSync, mkdirSync, openSync, symlinkSync, writeSync, lstatSync } from 'node:fs';
+import { closeSync, linkSync, mkdirSync, openSync, renameSync, symlinkSync, writeSync, lstatSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { LifeboatError } from '../errors/index.js';
 import { PathPattern, mapConcurrent } from '../lib/index.js';
 import { stModeFromFileMode, type Id, type Node } from '../model/index.js';
@@ -131,7 +133,7 @@ export async function restoreTree(repo: Repository, root: Id, opts: RestoreOptio
   }
   for (const o of others) {
     try {
-      createSpecial(o.dest, o.entry.node);
+      createSpecial(o.dest, o.entry.node, opts.target);
       counts.others++;
     } catch (e) {
       record(errors, opts.reporter, pathText(o.entry.path), e);
@@ -180,7 +182,7 @@ function writeAll(fd: number, data: Uint8Array): void {
   while (off < data.length) off += writeSync(fd, data, off, data.length - off);
 }
 
-function createSpecial(dest: Buffer, node: Node): void {
+function createSpecial(dest: Buffer, node: Node, scratchDir: string): void {
   switch (node.type) {
     case 'symlink':
       symlinkSync(Buffer.from(node.linktarget), dest);
@@ -190,11 +192,16 @@ function createSpecial(dest: Buffer, node: Node): void {
     case 'chardev': {
       // Node has no mknod; the coreutils tool does it (devices need root, like restic).
       const kind = node.type === 'fifo' ? 'p' : node.type === 'dev' ? 'b' : 'c';
-      const args = [dest.toString(), kind];
+      // mknod takes its path as an argv string, which cannot carry a name that is not
+      // UTF-8 (it would become U+FFFD). So it makes the node under a plain temporary name in
+      // the target root, and rename, which takes raw bytes, moves it into place.
+      const tmp = join(scratchDir, `.lifeboat-mknod-${randomBytes(8).toString('hex')}`);
+      const args = [tmp, kind];
       if (kind !== 'p') args.push(String(Number(node.device >> 8n) & 0xfff), String(Number(node.device & 0xffn) | (Number(node.device >> 12n) & ~0xff)));
       const mode = (stModeFromFileMode(node.mode) & 0o7777).toString(8);
       const r = spawnSync('mknod', ['-m', mode, ...args], { stdio: 'ignore' });
       if (r.status !== 0) throw new LifeboatError('RESTORE_FAILED', `mknod failed for ${dest.toString()}`);
+      renameSync(tmp, dest);
       lstatSync(dest);
       return;
     }
