@@ -18,6 +18,8 @@ export type DatasetSize = 'full' | number;
 export interface Options {
   rounds: number;
   tools: ToolName[];
+  /** whether --only was given (the many-files scenario defaults to Lifeboat and restic) */
+  onlyGiven: boolean;
   phases: Phase[];
   size: DatasetSize;
   data: string | undefined;
@@ -108,6 +110,7 @@ export function parseOptions(argv: string[]): Options {
   return {
     rounds: values.rounds === undefined ? 3 : positiveInt('--rounds', values.rounds),
     tools: values.only === undefined ? [...DEFAULT_TOOLS] : pickList('--only', values.only, ALL_TOOLS),
+    onlyGiven: values.only !== undefined,
     phases: values.phases === undefined ? [...ALL_PHASES] : pickList('--phases', values.phases, ALL_PHASES),
     size: values.size === undefined ? 'full' : parseSize(values.size),
     data: values.data,

@@ -126,3 +126,54 @@ export function verdictLine(ratios: readonly Ratio[]): string {
   const failed = judged.filter((r) => !r.pass);
   return `Targets met: ${judged.length - failed.length} of ${judged.length}` + (failed.length > 0 ? ` (failing: ${failed.map((r) => `${r.phase} ${METRIC_TITLES[r.metric as Exclude<Metric, 'repoBytes'>] ?? 'size'} vs ${r.against}`).join(', ')})` : '');
 }
+
+/** Many-files scenario: medians per file count and phase, Lifeboat/other ratios of wall time and peak RSS. */
+export function manyFilesTable(medians: readonly Median[], tools: readonly ToolColumn[], counts: readonly number[], phaseName: (phase: string, files: number) => string): string[] {
+  const others = tools.filter((t) => t.name !== 'lifeboat');
+  const hasLifeboat = others.length < tools.length;
+  const heads = ['files', 'phase', ...tools.flatMap((t) => [`${t.label} wall`, `${t.label} peak RSS`])];
+  if (hasLifeboat) heads.push(...others.flatMap((o) => [`Lifeboat/${o.label} wall`, `Lifeboat/${o.label} RSS`]));
+  const lines = header(heads);
+  const find = (tool: ToolName, phase: string): Median | undefined => medians.find((m) => m.subject === tool && m.phase === phase && m.n > 0);
+  for (const count of counts) {
+    for (const phase of ['first', 'unchanged']) {
+      const key = phaseName(phase, count);
+      if (!tools.some((t) => find(t.name, key))) continue;
+      const cells = [count.toLocaleString('en-US'), PHASE_TITLES[phase]!];
+      for (const t of tools) {
+        const m = find(t.name, key);
+        cells.push(formatSeconds(m?.wallS ?? NaN), formatRss(m?.maxRssKiB ?? NaN));
+      }
+      if (hasLifeboat) {
+        const lb = find('lifeboat', key);
+        for (const o of others) {
+          const om = find(o.name, key);
+          cells.push(ratioText((lb?.wallS ?? NaN) / (om?.wallS ?? NaN)), ratioText((lb?.maxRssKiB ?? NaN) / (om?.maxRssKiB ?? NaN)));
+        }
+      }
+      lines.push(row(cells));
+    }
+  }
+  return lines;
+}
+
+function ratioText(r: number): string {
+  return Number.isFinite(r) ? r.toFixed(2) : '–';
+}
+
+export interface GrowthRow {
+  tool: ToolName;
+  phase: string;
+  from: number;
+  to: number;
+  wallRatio: number;
+  rssRatio: number;
+}
+
+export function growthTable(rows: readonly GrowthRow[], labels: Readonly<Record<string, string>>): string[] {
+  if (rows.length === 0) return [];
+  const first = rows[0]!;
+  const lines = header(['tool', 'phase', `wall, ${first.to.toLocaleString('en-US')} / ${first.from.toLocaleString('en-US')} files`, 'peak RSS, same']);
+  for (const g of rows) lines.push(row([labels[g.tool] ?? g.tool, PHASE_TITLES[g.phase] ?? g.phase, `× ${ratioText(g.wallRatio)}`, `× ${ratioText(g.rssRatio)}`]));
+  return lines;
+}

@@ -67,6 +67,13 @@ function killGroup(pid: number | undefined): void {
   }
 }
 
+const running = new Set<number>();
+
+/** Kills every measured command still running (for an interrupted benchmark). */
+export function killRunning(): void {
+  for (const pid of running) killGroup(pid);
+}
+
 /** Runs one command under /usr/bin/time in its own process group; kills the group after timeoutS. */
 export async function measure(spec: MeasureSpec): Promise<Measurement> {
   const timeFile = `${spec.logFile}.time`;
@@ -77,6 +84,7 @@ export async function measure(spec: MeasureSpec): Promise<Measurement> {
   let timedOut = false;
   try {
     const child = spawn(argv[0]!, argv.slice(1), { env: spec.env, cwd: spec.cwd, stdio: ['ignore', log, log], detached: true });
+    if (child.pid !== undefined) running.add(child.pid);
     const timer = setTimeout(() => {
       timedOut = true;
       killGroup(child.pid);
@@ -86,6 +94,7 @@ export async function measure(spec: MeasureSpec): Promise<Measurement> {
       child.once('close', (code, sig) => resolve([code, sig]));
     });
     clearTimeout(timer);
+    if (child.pid !== undefined) running.delete(child.pid);
     const wallS = Number(process.hrtime.bigint() - started) / 1e9;
     const figures = readTimeFile(timeFile) ?? { userS: NaN, sysS: NaN, maxRssKiB: NaN };
     return { wallS, ...figures, cpuS: figures.userS + figures.sysS, exitCode, signal, timedOut };

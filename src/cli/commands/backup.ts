@@ -9,7 +9,7 @@ import { ProgressLine } from '../progress.js';
 export const backupCommand: Command = {
   name: 'backup',
   summary: 'back up files and directories (or standard input) into a new snapshot',
-  usage: '-r REPO [--exclude P] [--exclude-file F] [--tag T] [--host H] [--parent ID] PATH... | --stdin --stdin-filename NAME',
+  usage: '-r REPO [--exclude P] [--exclude-file F] [--tag T] [--host H] [--parent ID] [--compression auto|max|off] [--pack-size MiB] PATH... | --stdin --stdin-filename NAME',
   options: {
     exclude: { type: 'string', short: 'e', multiple: true },
     'exclude-file': { type: 'string', multiple: true },
@@ -19,12 +19,18 @@ export const backupCommand: Command = {
     stdin: { type: 'boolean' },
     'stdin-filename': { type: 'string' },
     compression: { type: 'string' },
+    'pack-size': { type: 'string' },
   },
   async run({ positionals, values, env, out }) {
     const excludes = [...strings(values, 'exclude'), ...strings(values, 'exclude-file').flatMap(readExcludeFile)];
     const compression = str(values, 'compression') ?? 'auto';
     if (compression !== 'auto' && compression !== 'max' && compression !== 'off') {
       throw new LifeboatError('INVALID_ARGUMENT', `--compression must be auto, max or off, not "${compression}"`);
+    }
+    const packSizeMiB = str(values, 'pack-size') ?? env.env['LIFEBOAT_PACK_SIZE'] ?? env.env['RESTIC_PACK_SIZE'];
+    const packSize = packSizeMiB === undefined ? undefined : Number(packSizeMiB);
+    if (packSize !== undefined && !(Number.isInteger(packSize) && packSize >= 1 && packSize <= 128)) {
+      throw new LifeboatError('INVALID_ARGUMENT', `--pack-size must be a whole number of MiB from 1 to 128, not "${packSizeMiB}"`);
     }
     if (values['stdin'] && positionals.length > 0) throw new LifeboatError('INVALID_ARGUMENT', '--stdin takes no paths');
     const repo = await openRepository(repoOptions(values), env);
@@ -37,6 +43,7 @@ export const backupCommand: Command = {
         excludes,
         tags: strings(values, 'tag').flatMap((t) => t.split(',')),
         compression,
+        ...(packSize ? { packSize: packSize * 1024 * 1024 } : {}),
         ...(str(values, 'host') ? { host: str(values, 'host')! } : {}),
         ...(str(values, 'parent') ? { parent: str(values, 'parent')! } : {}),
         ...(values['stdin'] ? { stdin: { filename: str(values, 'stdin-filename') ?? 'stdin', source: env.stdin() } } : {}),
