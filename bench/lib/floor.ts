@@ -24,3 +24,8 @@ export async function measureFloor(s: Session, round: number, data: string, roun
   await measuredStep(s, { round, subject: 'floor', phase: 'copy', argv: ['cp', '-r', data, copy], env });
   rmSync(copy, { recursive: true, force: true });
 }
+
+/** Just the read, for the many-files trees. */
+export async function measureFloorRead(s: Session, round: number, data: string, phase: string): Promise<void> {
+  await measuredStep(s, { round, subject: 'floor', phase, argv: ['bash', '-c', READ, 'bash', data], env: cleanEnv() });
+}

@@ -10,7 +10,7 @@ export const PHASE_TITLES: Readonly<Record<string, string>> = {
   changed: '1% changed + dump appended',
   restore: 'restore latest snapshot',
   check: 'check, reading all data',
-  read: 'read the dataset (tar | cat)',
+  read: 'read the dataset (tar \\| cat)',
   sha256: 'SHA-256 of all files (openssl, 1 core)',
   copy: 'cp -r of the dataset',
 };
@@ -124,7 +124,10 @@ export function verdictLine(ratios: readonly Ratio[]): string {
   const judged = ratios.filter((r) => r.pass !== undefined);
   if (judged.length === 0) return '';
   const failed = judged.filter((r) => !r.pass);
-  return `Targets met: ${judged.length - failed.length} of ${judged.length}` + (failed.length > 0 ? ` (failing: ${failed.map((r) => `${r.phase} ${METRIC_TITLES[r.metric as Exclude<Metric, 'repoBytes'>] ?? 'size'} vs ${r.against}`).join(', ')})` : '');
+  const against = [...new Set(failed.map((r) => r.against))];
+  const name = (r: Ratio): string => (r.metric === 'repoBytes' ? 'repository size' : `${r.phase} ${r.metric === 'wallS' ? 'wall' : 'RSS'}`);
+  const lists = against.map((a) => `failing against ${a}: ${failed.filter((r) => r.against === a).map(name).join(', ')}`);
+  return [`Targets met: ${judged.length - failed.length} of ${judged.length}`, ...lists].join('; ');
 }
 
 /** Many-files scenario: medians per file count and phase, Lifeboat/other ratios of wall time and peak RSS. */

@@ -1,6 +1,6 @@
 // The shared state of one benchmark run, and the measured steps every scenario is made of.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { progress } from './log.js';
 import { formatRss, formatSeconds } from './report.js';
@@ -85,9 +85,10 @@ export interface StepSpec {
 export async function measuredStep(s: Session, step: StepSpec): Promise<Sample> {
   const log = logFile(s, step.round, step.subject, step.phase);
   progress(`round ${step.round}: ${step.phase}, ${step.subject} ...`);
+  const load1 = Math.round(loadavg()[0]! * 100) / 100;
   const m = await measure({ argv: step.argv, env: step.env, logFile: log, timeoutS: s.timeoutS, pin: s.pin, ...(step.cwd ? { cwd: step.cwd } : {}) });
   const error = failure(m, step.okCodes ?? [0]);
-  const sample: Sample = { ...m, subject: step.subject, phase: step.phase, round: step.round, ok: error === undefined, ...(error ? { error: `${error} (log: ${log})` } : {}) };
+  const sample: Sample = { ...m, subject: step.subject, phase: step.phase, round: step.round, load1, ok: error === undefined, ...(error ? { error: `${error} (log: ${log})` } : {}) };
   s.samples.push(sample);
   progress(`round ${step.round}: ${step.phase}, ${step.subject}: ${error ? `FAILED: ${sample.error}` : describe(m)}`);
   return sample;

@@ -9,6 +9,8 @@ export interface Sample extends Measurement {
   round: number;
   ok: boolean;
   error?: string;
+  /** 1-minute load average when the command started: other work on the machine skews the figures */
+  load1: number;
 }
 
 export interface Median {

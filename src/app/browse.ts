@@ -1,6 +1,7 @@
 import { LifeboatError } from '../errors/index.js';
 import { formatGoTime, stModeFromFileMode, type Id, type NodeType } from '../model/index.js';
-import type { Repository } from '../repo/index.js';
+import { availableParallelism } from 'node:os';
+import { BlobWorkerPool, type Repository } from '../repo/index.js';
 import { findNode, pathText, restoreTree, walkTree, type RestoreReporter, type RestoreResult } from '../restorer/index.js';
 import { findSnapshot } from './snapshot-select.js';
 
@@ -44,6 +45,8 @@ export interface RestoreRequest {
   readonly include?: readonly string[];
   readonly exclude?: readonly string[];
   readonly asRoot: boolean;
+  /** Worker threads that decrypt and verify (default: one per core). */
+  readonly workers?: number;
   readonly reporter?: RestoreReporter;
 }
 
@@ -57,7 +60,10 @@ export async function runRestore(repo: Repository, req: RestoreRequest): Promise
       if (!node || node.type !== 'dir' || !node.subtree) throw new LifeboatError('PATH_NOT_FOUND', `${req.subpath} is not a directory in snapshot ${id.slice(0, 8)}`);
       root = node.subtree;
     }
+    const pool = new BlobWorkerPool(repo.key, req.workers ?? availableParallelism());
+    try {
     const result = await restoreTree(repo, root, {
+      pool,
       target: req.target,
       asRoot: req.asRoot,
       ...(req.include ? { include: req.include } : {}),
@@ -65,5 +71,8 @@ export async function runRestore(repo: Repository, req: RestoreRequest): Promise
       ...(req.reporter ? { reporter: req.reporter } : {}),
     });
     return { ...result, snapshotId: id };
+    } finally {
+      await pool.close();
+    }
   });
 }

@@ -1,3 +1,5 @@
 export { type Clock, systemClock } from './clock.js';
 export { mapConcurrent } from './map-concurrent.js';
 export { PathPattern } from './path-pattern.js';
+export { WorkerPool, transferable, type TaskReply } from './worker-pool.js';
+export { serveTasks, ownedBuffer } from './serve-tasks.js';

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { LifeboatError } from '../errors/index.js';
 import { PathPattern, mapConcurrent } from '../lib/index.js';
 import { stModeFromFileMode, type Id, type Node } from '../model/index.js';
-import type { Repository } from '../repo/index.js';
+import type { BlobWorkerPool, Repository } from '../repo/index.js';
+import { writeContents } from './content-writer.js';
 import { applyMetadata } from './file-metadata.js';
 import { pathText, walkTree, type WalkEntry } from './tree-walk.js';
 
@@ -15,8 +16,10 @@ export interface RestoreOptions {
   readonly exclude?: readonly string[];
   /** chown restored entries (restic does when running as root). */
   readonly asRoot: boolean;
-  /** Files restored at once. */
+  /** Packs read at once. */
   readonly concurrency?: number;
+  /** Decrypt and verify blobs on these worker threads. */
+  readonly pool?: BlobWorkerPool;
   readonly reporter?: RestoreReporter;
 }
 
@@ -113,15 +116,22 @@ export async function restoreTree(repo: Repository, root: Id, opts: RestoreOptio
     toWrite.push(f);
   }
 
-  await mapConcurrent(toWrite, opts.concurrency ?? 4, async (f) => {
-    try {
-      await writeFileContent(repo, f.dest, f.entry.node, counts, opts.reporter);
-      counts.files++;
-    } catch (e) {
-      if (e instanceof LifeboatError && e.code !== 'HASH_MISMATCH' && e.code !== 'BLOB_NOT_FOUND' && e.code !== 'CIPHERTEXT_VERIFICATION_FAILED') throw e;
-      record(errors, opts.reporter, pathText(f.entry.path), e);
-    }
-  });
+  await writeContents(
+    repo,
+    toWrite.map((f) => ({ dest: f.dest, node: f.entry.node, label: pathText(f.entry.path) })),
+    {
+      ...(opts.pool ? { pool: opts.pool } : {}),
+      ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+      onBytes: (n) => {
+        counts.bytes += n;
+        opts.reporter?.progress?.(counts);
+      },
+      onFileDone: (job, e) => {
+        if (e === undefined) counts.files++;
+        else record(errors, opts.reporter, job.label, e);
+      },
+    },
+  );
   for (const f of linked) {
     const n = f.entry.node;
     try {
@@ -156,30 +166,6 @@ export async function restoreTree(repo: Repository, root: Id, opts: RestoreOptio
   }
   opts.reporter?.progress?.(counts);
   return { counts, errors };
-}
-
-async function writeFileContent(repo: Repository, dest: Buffer, node: Node, counts: RestoreCounts, reporter?: RestoreReporter): Promise<void> {
-  const fd = openSync(dest, 'w', 0o600);
-  try {
-    let written = 0;
-    for (const id of node.content ?? []) {
-      const data = await repo.loadBlob('data', id);
-      writeAll(fd, data);
-      written += data.length;
-      counts.bytes += data.length;
-      reporter?.progress?.(counts);
-    }
-    if (written !== node.size) {
-      throw new LifeboatError('RESTORE_FAILED', `content of ${dest.toString()} is ${written} bytes but the snapshot records ${node.size}`);
-    }
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function writeAll(fd: number, data: Uint8Array): void {
-  let off = 0;
-  while (off < data.length) off += writeSync(fd, data, off, data.length - off);
 }
 
 function createSpecial(dest: Buffer, node: Node, scratchDir: string): void {

@@ -71,6 +71,8 @@ export interface CheckOptions {
   readonly readDataSubset?: string;
   /** Backend loads in flight (packs are read whole, so this bounds memory). Default 4. */
   readonly concurrency?: number;
+  /** Worker threads that verify packs with --read-data (0: on this thread). */
+  readonly workers?: number;
   readonly reporter?: CheckReporter;
   /** Paths listed per snapshot and problem before the rest is only counted. Default 1000. */
   readonly maxAffectedPaths?: number;

@@ -1,13 +1,15 @@
 import { LifeboatError } from '../errors/index.js';
-import { mapConcurrent } from '../lib/index.js';
+import { WorkerPool, mapConcurrent, transferable } from '../lib/index.js';
 import { decodeSnapshot, shortId, type Id } from '../model/index.js';
-import type { MasterIndex, Repository } from '../repo/index.js';
+import type { MasterIndex, PackedBlob, Repository } from '../repo/index.js';
 import { AffectedPaths } from './affected.js';
 import type { CheckOptions, CheckPhase, CheckProblem, CheckReport } from './check-report.js';
 import { judge, loadChecked, loadUnpackedChecked } from './checked-load.js';
 import { loadIndexChecked, type CheckedIndex } from './index-check.js';
 import { checkPackSizes, packProblems } from './pack-check.js';
-import { verifyPack } from './pack-verify.js';
+import { verifyPack, type PackVerdict } from './pack-verify.js';
+
+type VerifyTask = { bytes: Uint8Array; indexed: readonly PackedBlob[] };
 import { parseReadDataSubset, selectPacks, type ReadDataSubset } from './read-data-subset.js';
 import { checkTrees } from './tree-check.js';
 import { TreeLoader } from './tree-loader.js';
@@ -65,7 +67,15 @@ export async function checkRepository(repo: Repository, opts: CheckOptions = {})
 
   const candidates = [...idx.packs.keys()].filter((p) => !sizes.missing.has(p)).map((id) => ({ id, size: onBackend.get(id) ?? 0 }));
   const selected = plan.readData ? selectPacks(candidates, plan.subset, opts.random ?? Math.random) : [];
-  const read = await readPacks(repo, idx, selected, plan.concurrency, progress('read-data'));
+  const pool = opts.workers && selected.length > 1 ? new WorkerPool<VerifyTask, PackVerdict>(new URL('./pack-verify-worker.js', import.meta.url), { key: repo.key }, opts.workers) : undefined;
+  const verify = (bytes: Uint8Array, indexed: readonly PackedBlob[]) =>
+    pool ? poolVerify(pool, bytes, indexed) : Promise.resolve(verifyPack(repo.key, bytes, indexed));
+  let read: Awaited<ReturnType<typeof readPacks>>;
+  try {
+    read = await readPacks(repo, idx, selected, plan.concurrency, verify, progress('read-data'));
+  } finally {
+    await pool?.close();
+  }
 
   const treeProblems = trees.problems.filter((p) => !(p.kind === 'blob-corrupt' && read.corruptKeys.has(`${p.blobs![0]}:${p.pack}`)));
   const errors: CheckProblem[] = [...idx.problems, ...sizes.problems, ...snaps.problems, ...treeProblems, ...(missingProblem ? [missingProblem] : []), ...read.problems];
@@ -146,8 +156,20 @@ function blobMissingProblem(missing: ReadonlyMap<Id, string>): CheckProblem | un
   return { kind: 'blob-missing', blobs, message: `${blobs.length} blob(s) used by snapshots are not in any index: ${shown.join(', ')}${more}` };
 }
 
+function poolVerify(pool: WorkerPool<VerifyTask, PackVerdict>, bytes: Uint8Array, indexed: readonly PackedBlob[]): Promise<PackVerdict> {
+  const own = transferable(bytes);
+  return pool.run({ bytes: own, indexed }, [own.buffer as ArrayBuffer]);
+}
+
 /** Reads the selected packs whole, `concurrency` at a time, so memory stays at that many packs. */
-async function readPacks(repo: Repository, idx: CheckedIndex, packs: readonly Id[], concurrency: number, progress: (done: number, total: number) => void) {
+async function readPacks(
+  repo: Repository,
+  idx: CheckedIndex,
+  packs: readonly Id[],
+  concurrency: number,
+  verify: (bytes: Uint8Array, indexed: readonly PackedBlob[]) => Promise<PackVerdict>,
+  progress: (done: number, total: number) => void,
+) {
   const out = {
     problems: [] as CheckProblem[],
     read: new Set<Id>(),
@@ -164,7 +186,7 @@ async function readPacks(repo: Repository, idx: CheckedIndex, packs: readonly Id
     const loaded = await loadChecked(repo, 'data', pack);
     progress(++done, packs.length);
     if (!loaded.ok) return { pack, bytes: 0, indexed, verdict: undefined };
-    return { pack, bytes: loaded.value.length, indexed, verdict: verifyPack(repo.key, loaded.value, indexed) };
+    return { pack, bytes: loaded.value.length, indexed, verdict: await verify(loaded.value, indexed) };
   });
   for (const { pack, bytes, indexed, verdict } of results) {
     if (!verdict) {

@@ -33,8 +33,8 @@ function packCount(ctx: RepoCtx): number {
 
 /** New content for some files, so every backup has packs to write. */
 function mutate(src: string, trial: number): void {
-  for (let i = 0; i < 2; i++) {
-    const f = (trial * 2 + i) % BIG_FILES;
+  for (let i = 0; i < 3; i++) {
+    const f = (trial * 3 + i) % BIG_FILES;
     writeDataFile(`${src}/big/file${f}.bin`, BIG_SIZE, `crash big ${f} trial ${trial}`, 5);
   }
   for (let i = 0; i < 100; i++) {
@@ -71,8 +71,9 @@ describe('kill -9 during backup', { timeout: 600_000 }, () => {
     let killedWithPacks = 0;
     for (let trial = 1; trial <= TRIALS; trial++) {
       mutate(src, trial);
-      // Up to the duration of a whole backup of changed data (measured on the last one).
-      const delay = Math.round(50 + random() * Math.max(100, typicalMs - 50));
+      // Between 50 ms and the duration of a whole backup of changed data (measured on the
+      // last one), skewed towards the end, where packs are being written.
+      const delay = Math.round(50 + Math.sqrt(random()) * Math.max(100, typicalMs - 50));
       const packsBefore = packCount(ctx);
       const child = lifeboatSpawn(ctx, ['backup', '--json', src]);
       let stderr = '';

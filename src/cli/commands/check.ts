@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { checkRepository, openRepository } from '../../app/index.js';
 import type { Command } from '../command.js';
 import { repoOptions, str } from '../common.js';
@@ -15,6 +16,7 @@ export const checkCommand: Command = {
     const report = await repo.withLock(true, () =>
       checkRepository(repo, {
         readData: Boolean(values['read-data']),
+        workers: availableParallelism(),
         ...(subset ? { readDataSubset: subset } : {}),
         reporter: { progress: (done, total, phase) => progress.update(() => `${phase}: ${done}/${total}`) },
       }),

@@ -1,0 +1,84 @@
+import { Worker } from 'node:worker_threads';
+import { LifeboatError, type ErrorCode } from '../errors/index.js';
+
+/** What travels back from a worker for one task. */
+export type TaskReply<R> =
+  | { readonly seq: number; readonly ok: true; readonly value: R }
+  | { readonly seq: number; readonly ok: false; readonly error: { code: ErrorCode; message: string; data: Record<string, unknown> } };
+
+interface Pending {
+  resolve(v: unknown): void;
+  reject(e: unknown): void;
+  worker: number;
+}
+
+/**
+ * A fixed set of worker threads running one script (see `serveTasks`), each task going to
+ * the worker with the fewest in flight unless the caller pins it (state kept in a worker).
+ * Errors thrown in a worker come back as LifeboatErrors with their code.
+ */
+export class WorkerPool<T, R> {
+  private readonly workers: Worker[];
+  private readonly load: number[];
+  private readonly pending = new Map<number, Pending>();
+  private seq = 0;
+  private closed = false;
+
+  constructor(script: URL, workerData: unknown, size: number) {
+    this.workers = Array.from({ length: Math.max(1, size) }, () => new Worker(script, { workerData }));
+    this.load = this.workers.map(() => 0);
+    this.workers.forEach((w, i) => {
+      w.on('message', (r: TaskReply<R>) => this.settle(r));
+      w.on('error', (e) => this.failWorker(i, e));
+    });
+  }
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  leastLoaded(): number {
+    let best = 0;
+    for (let i = 1; i < this.load.length; i++) if (this.load[i]! < this.load[best]!) best = i;
+    return best;
+  }
+
+  run(task: T, transfer: readonly ArrayBuffer[] = [], worker = this.leastLoaded()): Promise<R> {
+    if (this.closed) return Promise.reject(new LifeboatError('INTERNAL', 'worker pool is closed'));
+    const seq = ++this.seq;
+    this.load[worker]!++;
+    return new Promise<R>((resolve, reject) => {
+      this.pending.set(seq, { resolve: resolve as (v: unknown) => void, reject, worker });
+      this.workers[worker]!.postMessage({ seq, task }, transfer as ArrayBuffer[]);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  private settle(r: TaskReply<R>): void {
+    const p = this.pending.get(r.seq);
+    if (!p) return;
+    this.pending.delete(r.seq);
+    this.load[p.worker]!--;
+    if (r.ok) p.resolve(r.value);
+    else p.reject(new LifeboatError(r.error.code, r.error.message, { data: r.error.data }));
+  }
+
+  private failWorker(i: number, e: unknown): void {
+    for (const [seq, p] of this.pending) {
+      if (p.worker !== i) continue;
+      this.pending.delete(seq);
+      p.reject(new LifeboatError('INTERNAL', `a worker thread failed: ${(e as Error)?.message ?? e}`, { cause: e }));
+    }
+  }
+}
+
+/** A copy that owns its whole ArrayBuffer (so it can be transferred), unless it already does. */
+export function transferable(b: Uint8Array): Uint8Array {
+  if (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && !(b.buffer instanceof SharedArrayBuffer)) return b;
+  return new Uint8Array(b);
+}
