@@ -1,9 +1,9 @@
 // The many-small-files scenario: N files of 64..1024 bytes, 1000 per directory, 100 directories per
 // group; first backup and unchanged re-backup, to see how time and memory grow with the file count.
-import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { ToolName } from './args.js';
-import { FIXED_MTIME, mulberry32 } from './gen-data.js';
+import { mulberry32 } from './gen-data.js';
 import { progress } from './log.js';
 import type { GrowthRow } from './report.js';
 import type { Median } from './stats.js';
@@ -31,23 +31,20 @@ function fileText(i: number, size: number, rnd: () => number): string {
   return s.slice(0, size);
 }
 
-/** Writes the files (deterministic content) and sets all mtimes to a fixed date. */
+/** Writes the files (deterministic content; mtimes are those of the moment). */
 export function generateManyFiles(root: string, count: number): void {
   const rnd = mulberry32(0x5ca1ab1e);
   let dir = '';
   for (let i = 0; i < count; i++) {
     if (i % FILES_PER_DIR === 0) {
       const d = Math.floor(i / FILES_PER_DIR);
-      if (dir !== '') utimesSync(dir, FIXED_MTIME, FIXED_MTIME);
       dir = join(root, `g${String(Math.floor(d / DIRS_PER_GROUP)).padStart(3, '0')}`, `d${String(d % DIRS_PER_GROUP).padStart(2, '0')}`);
       mkdirSync(dir, { recursive: true });
       if (d > 0 && d % 50 === 0) progress(`  ${i} files written`);
     }
     const p = join(dir, `f${String(i % FILES_PER_DIR).padStart(3, '0')}.txt`);
     writeFileSync(p, fileText(i, 64 + Math.floor(rnd() * 961), rnd));
-    utimesSync(p, FIXED_MTIME, FIXED_MTIME);
   }
-  if (dir !== '') utimesSync(dir, FIXED_MTIME, FIXED_MTIME);
 }
 
 /** The generated tree for `count` files, built once and reused (a marker file says it is complete). */

@@ -15,6 +15,32 @@ export interface JsonObject {
 }
 
 const MAX_DEPTH = 64;
+const LONG_DIGITS = /\d{16}/;
+const NON_INTEGER = /[:[,]\s*-|[:[,]\s*\d+[.eE]/;
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+
+/** JSON.parse's result in this module's shape; undefined when too deep (the strict parser reports it). */
+function fromNative(v: unknown, depth: number): JsonValue | undefined {
+  if (v === null || typeof v === 'boolean' || typeof v === 'string') return v;
+  if (typeof v === 'number') return new JsonNumber(String(v));
+  if (depth > MAX_DEPTH) return undefined;
+  if (Array.isArray(v)) {
+    const out: JsonValue[] = new Array(v.length);
+    for (let i = 0; i < v.length; i++) {
+      const x = fromNative(v[i], depth + 1);
+      if (x === undefined) return undefined;
+      out[i] = x;
+    }
+    return out;
+  }
+  const obj = Object.create(null) as JsonObject;
+  for (const k of Object.keys(v as object)) {
+    const x = fromNative((v as Record<string, unknown>)[k], depth + 1);
+    if (x === undefined) return undefined;
+    obj[k] = x;
+  }
+  return obj;
+}
 const LITERALS: ReadonlyArray<readonly [string, JsonValue]> = [['true', true], ['false', false], ['null', null]];
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
@@ -24,6 +50,22 @@ const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
  * so hostile input cannot overflow the stack.
  */
 export function parseJson(text: string, what: string): JsonValue {
+  // Fast path: JSON.parse is exact when no number can exceed 2^53 (at most 15 digits in a
+  // row anywhere, strings included), none has a fraction, exponent or minus sign (their
+  // text matters to Go's unsigned fields), and no string has a surrogate escape. These
+  // tests may also fire inside strings; that only costs the slow path.
+  if (!LONG_DIGITS.test(text) && !NON_INTEGER.test(text) && !SURROGATE_ESCAPE.test(text)) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      parsed = undefined; // let the strict parser say where and why
+    }
+    if (parsed !== undefined) {
+      const v = fromNative(parsed, 0);
+      if (v !== undefined) return v;
+    }
+  }
   const p = new Parser(text, what);
   p.ws();
   const v = p.value(0);

@@ -10,8 +10,12 @@ import { decodeRepoConfig, encodeRepoConfig, newRepoConfig, type RepoConfig } fr
 import { decodeIndexFile } from './index-file.js';
 import { RepoLock, type LockOwner, type LockStore } from './lock.js';
 import { MasterIndex } from './master-index.js';
+import { PackCache } from './pack-cache.js';
 import { decodeUnpacked, encodeUnpacked } from './unpacked-file.js';
 import { mapConcurrent } from '../lib/index.js';
+
+/** Tree packs up to this size are read whole and cached (see PackCache). */
+const TREE_PACK_LIMIT = 32 * 1024 * 1024;
 
 /** restic tries at most this many key files before giving up. */
 const MAX_KEYS_TRIED = 20;
@@ -39,6 +43,7 @@ export interface SnapshotEntry {
  */
 export class Repository {
   readonly index = new MasterIndex();
+  private readonly treePacks = new PackCache(64 * 1024 * 1024);
   private indexLoaded = false;
 
   private constructor(
@@ -143,7 +148,11 @@ export class Repository {
     let lastError: unknown;
     for (const l of locations) {
       try {
-        const sealed = await this.backend.load({ type: 'data', name: l.packId }, { offset: l.offset, length: l.length });
+        const h = { type: 'data' as const, name: l.packId };
+        const sealed =
+          type === 'tree' && l.offset + l.length <= TREE_PACK_LIMIT
+            ? (await this.treePacks.get(l.packId, () => this.backend.load(h))).subarray(l.offset, l.offset + l.length)
+            : await this.backend.load(h, { offset: l.offset, length: l.length });
         return openBlob(this.key, id, sealed, l.uncompressedLength);
       } catch (e) {
         lastError = e;

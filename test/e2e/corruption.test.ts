@@ -18,7 +18,6 @@ describe('a corrupted data pack', { timeout: 120_000 }, () => {
   const tmp = new TempDir('lifeboat-e2e-corrupt-');
   const src = tmp.join('src');
   let ctx: RepoCtx;
-  const victim = Buffer.alloc(0);
   let victimBlob = '';
   let pack = '';
   const snapshots: string[] = [];
@@ -61,7 +60,6 @@ describe('a corrupted data pack', { timeout: 120_000 }, () => {
     one[0] = one[0]! ^ 0x40;
     writeSync(fd, one, 0, 1, pos);
     closeSync(fd);
-    void victim;
   });
   after(() => tmp.cleanup());
 

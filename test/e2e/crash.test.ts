@@ -72,8 +72,10 @@ describe('kill -9 during backup', { timeout: 600_000 }, () => {
     for (let trial = 1; trial <= TRIALS; trial++) {
       mutate(src, trial);
       // Between 50 ms and the duration of a whole backup of changed data (measured on the
-      // last one), skewed towards the end, where packs are being written.
-      const delay = Math.round(50 + Math.sqrt(random()) * Math.max(100, typicalMs - 50));
+      // last one). Every other trial aims at the last 40%, where packs, the index and the
+      // snapshot are written (the writer buffers up to 64 MiB before the first pack lands).
+      const span = Math.max(100, typicalMs - 50);
+      const delay = Math.round(trial % 2 === 1 ? 50 + random() * span : 50 + span * (0.6 + 0.4 * random()));
       const packsBefore = packCount(ctx);
       const child = lifeboatSpawn(ctx, ['backup', '--json', src]);
       let stderr = '';

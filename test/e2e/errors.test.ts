@@ -3,13 +3,13 @@
 // password never leaks.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
 import {
   describe as show, expectExit, lastJson, lifeboat, lifeboatEnv, lifeboatSpawn, parseJsonOutput, repoCtx, requireRestic, restic,
-  resticEnv, sleep, TempDir, LIFEBOAT_CLI, type RepoCtx, type RunResult,
+  resticEnv, sleep, TempDir, LIFEBOAT_CLI, RESTIC, type RepoCtx, type RunResult,
 } from './support/run.js';
 import { lockIds, writeLock } from './support/locks.js';
 
@@ -117,7 +117,7 @@ describe('errors, exit codes, locks and secrets', { timeout: 180_000 }, () => {
 
       // A lock of a dead process on this host is stale: a backup goes ahead despite it.
       const dead = spawnSync('/bin/true');
-      const deadLock = await writeLock(ctx, { exclusive: true, hostname: hostname(), pid: dead.pid!, time: new Date() });
+      await writeLock(ctx, { exclusive: true, hostname: hostname(), pid: dead.pid!, time: new Date() });
       await writeLock(ctx, { exclusive: false, hostname: 'third-host', pid: 1, time: new Date() });
       assert.equal(lockIds(ctx).length, 3);
       const all = keep(expectExit(lifeboat(ctx, ['unlock', '--remove-all', '--json']), 0));
@@ -126,7 +126,6 @@ describe('errors, exit codes, locks and secrets', { timeout: 180_000 }, () => {
       // The dead-process lock alone does not block a backup.
       await writeLock(ctx, { exclusive: true, hostname: hostname(), pid: dead.pid!, time: new Date() });
       keep(expectExit(lifeboat(ctx, ['backup', '--json', src]), 0));
-      void deadLock;
     } finally {
       keep(lifeboat(ctx, ['unlock', '--remove-all']));
     }
@@ -135,7 +134,7 @@ describe('errors, exit codes, locks and secrets', { timeout: 180_000 }, () => {
 
   test('a lock held by a running restic blocks an exclusive Lifeboat command (exit 11)', async () => {
     // restic backup --stdin holds a shared lock until its stdin closes.
-    const child = (await import('node:child_process')).spawn('/usr/bin/restic', ['backup', '--stdin', '--stdin-filename', 'held.txt'], {
+    const child = spawn(RESTIC, ['backup', '--stdin', '--stdin-filename', 'held.txt'], {
       env: resticEnv(ctx), stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stderr = '';
@@ -252,7 +251,5 @@ describe('errors, exit codes, locks and secrets', { timeout: 180_000 }, () => {
     // Nor in the repository itself (a key file holds it only through scrypt).
     const grep = spawnSync('grep', ['-rlF', PASSWORD, ctx.repo], { encoding: 'utf8' });
     assert.equal(grep.stdout, '', `password found in repository files: ${grep.stdout}`);
-    void statSync;
-    void readdirSync;
   });
 });

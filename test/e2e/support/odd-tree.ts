@@ -4,7 +4,6 @@
 // sticky bits, fifos, foreign owners, and mtimes with nanoseconds (one before 1970).
 import { chmodSync, chownSync, linkSync, mkdirSync, symlinkSync, truncateSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { RandomStream, setTimesNs, writeDataFile } from './data.js';
 
@@ -167,5 +166,3 @@ export function makeOddTree(root: string, o: OddTreeOptions): { files: number; b
   setTimesNs(times);
   return { files, bytes };
 }
-
-export { join };
