@@ -1,9 +1,9 @@
-import { closeSync, linkSync, mkdirSync, openSync, renameSync, symlinkSync, writeSync, lstatSync } from 'node:fs';
+import { linkSync, lstatSync, mkdirSync, renameSync, symlinkSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { LifeboatError } from '../errors/index.js';
-import { PathPattern, mapConcurrent } from '../lib/index.js';
+import { PathPattern } from '../lib/index.js';
 import { stModeFromFileMode, type Id, type Node } from '../model/index.js';
 import type { BlobWorkerPool, Repository } from '../repo/index.js';
 import { writeContents } from './content-writer.js';
