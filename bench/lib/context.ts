@@ -8,7 +8,7 @@ import { missingPrerequisites } from './prereq.js';
 import type { ToolColumn } from './report.js';
 import { pinPrefix } from './session.js';
 import type { Tool } from './tools.js';
-import { makeTool } from './tools.js';
+import { freezeLifeboat, makeTool } from './tools.js';
 
 export interface BenchContext {
   opts: Options;
@@ -37,6 +37,13 @@ export function prepareTools(c: BenchContext, names: readonly ToolName[]): Tool[
     process.exit(2);
   }
   return tools;
+}
+
+/** The tools again, with Lifeboat run from a frozen copy of the build in the session's directory. */
+export function withFrozenLifeboat(c: BenchContext, tools: readonly Tool[], runDir: string): Tool[] {
+  if (!tools.some((t) => t.name === 'lifeboat')) return [...tools];
+  const root = freezeLifeboat(c.repoRoot, runDir);
+  return tools.map((t) => (t.name === 'lifeboat' ? makeTool('lifeboat', root) : t));
 }
 
 export function describeMachine(c: BenchContext, tools: readonly Tool[]): MachineInfo {

@@ -4,7 +4,7 @@ import type { ToolName } from './args.js';
 import type { RoundResult } from './compare.js';
 import { runRound } from './compare.js';
 import type { BenchContext } from './context.js';
-import { columns, dateLabel, describeMachine, prepareTools } from './context.js';
+import { columns, dateLabel, describeMachine, prepareTools, withFrozenLifeboat } from './context.js';
 import type { Dataset, Mutator, TreeStats } from './dataset.js';
 import { ensureDataset, makeMutator, treeStats } from './dataset.js';
 import { warmUp } from './floor.js';
@@ -12,7 +12,7 @@ import { progress } from './log.js';
 import type { MachineInfo } from './machine.js';
 import { machineLine } from './machine.js';
 import type { Ratio } from './stats.js';
-import { allMedians, median, RSS_TARGET, SIZE_TARGET, WALL_TARGETS } from './stats.js';
+import { allMedians, loadSummary, median, RSS_TARGET, SIZE_TARGET, WALL_TARGETS } from './stats.js';
 import type { Median, Sample } from './stats.js';
 import { comparisonTable, computeRatios, floorTable, formatBytes, verdictLine } from './report.js';
 import { writeResults } from './results.js';
@@ -64,6 +64,7 @@ function markdown(c: BenchContext, o: Outcome, session: Session): string {
     `- Rounds: ${c.opts.rounds}, medians shown; warm page cache; every measured command limited to ${session.cores} CPU(s)${session.pin.length > 0 ? ` (${session.pin.join(' ')})` : ''}, GOMAXPROCS=${session.cores} for restic`,
     `- Tools: ${toolVersions(o)}`,
     `- Machine: ${machineLine(o.machine)}`,
+    `- Load average (1 min) as the measured commands started: ${loadSummary(o.samples)} (above 0 means other work competed for the CPUs)`,
     '',
     ...comparisonTable({ medians: o.medians, repoBytes: o.repoBytes }, columns(o.tools), phases, o.ratios),
     '',
@@ -111,12 +112,13 @@ function readyMutator(c: BenchContext, dataset: Dataset): Mutator {
 }
 
 export async function runComparison(c: BenchContext): Promise<void> {
-  const tools = prepareTools(c, c.opts.tools);
-  const machine = describeMachine(c, tools);
+  const checked = prepareTools(c, c.opts.tools);
+  const machine = describeMachine(c, checked);
   const dataset = ensureDataset(c.opts.size, c.opts.data, c.opts.workdir, c.scripts);
   const stats = treeStats(dataset.dir);
   const mutator = readyMutator(c, dataset);
   const session = openSession(c.opts.workdir, c.opts.cores, c.opts.timeoutS, c.opts.keep);
+  const tools = withFrozenLifeboat(c, checked, session.runDir);
   const done = onInterrupt(() => {
     if (mutator.pending()) mutator.revert();
     closeSession(session);

@@ -1,7 +1,7 @@
 // The many-small-files scenario: first backup and unchanged re-backup at 100,000 and N files.
 import type { ToolName } from './args.js';
 import type { BenchContext } from './context.js';
-import { columns, dateLabel, describeMachine, prepareTools } from './context.js';
+import { columns, dateLabel, describeMachine, prepareTools, withFrozenLifeboat } from './context.js';
 import { measureFloorRead, warmUp } from './floor.js';
 import { onInterrupt } from './interrupt.js';
 import { progress } from './log.js';
@@ -14,7 +14,7 @@ import { writeResults } from './results.js';
 import type { Session } from './session.js';
 import { closeSession, openSession } from './session.js';
 import type { Median } from './stats.js';
-import { allMedians } from './stats.js';
+import { allMedians, loadSummary } from './stats.js';
 import type { Tool } from './tools.js';
 
 function toolNames(c: BenchContext): ToolName[] {
@@ -41,6 +41,7 @@ function markdown(c: BenchContext, tools: readonly Tool[], machine: MachineInfo,
     `- Rounds: ${c.opts.rounds}, medians shown; every measured command limited to ${session.cores} CPU(s)`,
     `- Tools: ${tools.map((t) => `${t.label}: ${machine.versions[t.name]?.split('\n')[0] ?? '?'}`).join('; ')}`,
     `- Machine: ${machineLine(machine)}`,
+    `- Load average (1 min) as the measured commands started: ${loadSummary(session.samples)}`,
     '',
     ...manyFilesTable(medians, columns(tools), counts, manyFilesPhase),
     '',
@@ -60,10 +61,11 @@ async function runCount(c: BenchContext, session: Session, tools: readonly Tool[
 }
 
 export async function runManyFiles(c: BenchContext): Promise<void> {
-  const tools = prepareTools(c, toolNames(c));
-  const machine = describeMachine(c, tools);
+  const checked = prepareTools(c, toolNames(c));
+  const machine = describeMachine(c, checked);
   const counts = fileCounts(c.opts.files);
   const session = openSession(c.opts.workdir, c.opts.cores, c.opts.timeoutS, c.opts.keep);
+  const tools = withFrozenLifeboat(c, checked, session.runDir);
   const done = onInterrupt(() => closeSession(session));
   try {
     for (const count of counts) await runCount(c, session, tools, count);

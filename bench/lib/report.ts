@@ -27,7 +27,8 @@ export function formatRss(kib: number): string {
 }
 
 export function formatBytes(bytes: number): string {
-  return Number.isFinite(bytes) ? `${(bytes / 1e9).toFixed(3)} GB` : '–';
+  if (!Number.isFinite(bytes)) return '–';
+  return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(3)} GB` : `${(bytes / 1e6).toFixed(1)} MB`;
 }
 
 function formatMetric(metric: Metric, value: number): string {
@@ -96,7 +97,7 @@ function targetText(r: Ratio | undefined): string {
 /** The main table: one row per phase and metric, tool medians, then Lifeboat/other ratios. */
 export function comparisonTable(c: Comparison, tools: readonly ToolColumn[], phases: readonly ToolPhase[], ratios: readonly Ratio[]): string[] {
   const others = tools.filter((t) => t.name !== 'lifeboat');
-  const hasLifeboat = others.length < tools.length;
+  const hasLifeboat = others.length < tools.length && others.length > 0;
   const ratioHeads = hasLifeboat ? others.map((o) => `Lifeboat/${o.label}`) : [];
   const lines = header(['phase', 'metric', ...tools.map((t) => t.label), ...ratioHeads, ...(hasLifeboat ? ['target'] : [])]);
   const addRow = (phase: ToolPhase | 'size', metric: Metric, title: string, metricTitle: string): void => {
@@ -133,7 +134,7 @@ export function verdictLine(ratios: readonly Ratio[]): string {
 /** Many-files scenario: medians per file count and phase, Lifeboat/other ratios of wall time and peak RSS. */
 export function manyFilesTable(medians: readonly Median[], tools: readonly ToolColumn[], counts: readonly number[], phaseName: (phase: string, files: number) => string): string[] {
   const others = tools.filter((t) => t.name !== 'lifeboat');
-  const hasLifeboat = others.length < tools.length;
+  const hasLifeboat = others.length < tools.length && others.length > 0;
   const heads = ['files', 'phase', ...tools.flatMap((t) => [`${t.label} wall`, `${t.label} peak RSS`])];
   if (hasLifeboat) heads.push(...others.flatMap((o) => [`Lifeboat/${o.label} wall`, `Lifeboat/${o.label} RSS`]));
   const lines = header(heads);

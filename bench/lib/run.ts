@@ -97,7 +97,7 @@ export async function measure(spec: MeasureSpec): Promise<Measurement> {
     if (child.pid !== undefined) running.delete(child.pid);
     const wallS = Number(process.hrtime.bigint() - started) / 1e9;
     const figures = readTimeFile(timeFile) ?? { userS: NaN, sysS: NaN, maxRssKiB: NaN };
-    return { wallS, ...figures, cpuS: figures.userS + figures.sysS, exitCode, signal, timedOut };
+    return { wallS, ...figures, cpuS: Math.round((figures.userS + figures.sysS) * 100) / 100, exitCode, signal, timedOut };
   } finally {
     closeSync(log);
   }

@@ -95,3 +95,10 @@ export function ratio(phase: ToolPhase | 'size', metric: Metric, against: ToolNa
   }
   return result;
 }
+
+/** "min a, median b, max c" of the 1-minute load average at the start of each measured command. */
+export function loadSummary(samples: readonly Sample[]): string {
+  const loads = samples.map((s) => s.load1).filter((x) => Number.isFinite(x));
+  if (loads.length === 0) return '';
+  return `min ${Math.min(...loads).toFixed(2)}, median ${median(loads).toFixed(2)}, max ${Math.max(...loads).toFixed(2)}`;
+}

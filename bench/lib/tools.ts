@@ -1,5 +1,5 @@
 // The backup tools under test: how to find them and the command line of each operation.
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ToolName } from './args.js';
 import { tryOutput } from './run.js';
@@ -123,4 +123,20 @@ export function cleanEnv(): NodeJS.ProcessEnv {
 
 export function toolEnv(tool: Tool, ctx: ToolContext): NodeJS.ProcessEnv {
   return { ...cleanEnv(), ...tool.env(ctx) };
+}
+
+/**
+ * A private copy of the Lifeboat build (dist/src, package.json, the native addon; node_modules linked) in
+ * the run's directory. Others rebuild dist/ while the benchmark runs; Lifeboat loads worker scripts from
+ * it at run time, so a rebuild mid-run would mix builds or break a worker.
+ */
+export function freezeLifeboat(repoRoot: string, runDir: string): string {
+  const root = join(runDir, 'lifeboat-build');
+  mkdirSync(root, { recursive: true });
+  cpSync(join(repoRoot, 'package.json'), join(root, 'package.json'));
+  cpSync(join(repoRoot, 'dist', 'src'), join(root, 'dist', 'src'), { recursive: true });
+  const native = join(repoRoot, 'native', 'build');
+  if (existsSync(native)) cpSync(native, join(root, 'native', 'build'), { recursive: true });
+  symlinkSync(join(repoRoot, 'node_modules'), join(root, 'node_modules'));
+  return root;
 }

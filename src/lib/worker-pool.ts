@@ -25,7 +25,9 @@ export class WorkerPool<T, R> {
   private closed = false;
 
   constructor(script: URL, workerData: unknown, size: number) {
-    this.workers = Array.from({ length: Math.max(1, size) }, () => new Worker(script, { workerData }));
+    // A small young generation makes workers collect the buffers they pass on quickly:
+    // they allocate hundreds of MiB a second, and that garbage is what would fill memory.
+    this.workers = Array.from({ length: Math.max(1, size) }, () => new Worker(script, { workerData, resourceLimits: { maxYoungGenerationSizeMb: 8 } }));
     this.load = this.workers.map(() => 0);
     this.workers.forEach((w, i) => {
       w.on('message', (r: TaskReply<R>) => this.settle(r));

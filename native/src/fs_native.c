@@ -1,0 +1,439 @@
+/*
+ * Lifeboat's native file-system helpers, for what Node's fs cannot do:
+ *
+ *   lutimesNs(path, atimeSec, atimeNsec, mtimeSec, mtimeNsec)
+ *       utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW): nanosecond times, not
+ *       following a symlink. Seconds are BigInts (a Number that is an integer is also
+ *       accepted), nanoseconds Numbers in [0, 1e9).
+ *   llistxattr(path) -> Buffer[]      names as raw bytes; [] when the file system has
+ *                                      no extended attributes (ENOTSUP)
+ *   lgetxattr(path, name) -> Buffer
+ *   lsetxattr(path, name, value)      flags 0 (create or replace)
+ *
+ * Paths and names are Uint8Arrays (Buffers) of raw bytes: file names need not be UTF-8.
+ * They are copied and NUL-terminated here; an embedded NUL is refused. None of the calls
+ * follows a symlink.
+ *
+ * A failing system call throws an Error shaped like Node's fs errors: message
+ * "ENOENT: no such file or directory, utimensat '/x'", code "ENOENT", errno -2 (negated,
+ * as Node does), syscall and path (decoded as UTF-8, invalid bytes replaced). A bad
+ * argument throws a TypeError or RangeError with code ERR_INVALID_ARG_TYPE,
+ * ERR_INVALID_ARG_VALUE or ERR_OUT_OF_RANGE.
+ *
+ * All calls are synchronous and short (one or two system calls), like fs.*Sync.
+ * Linux is the target; macOS's *xattr calls (XATTR_NOFOLLOW) are mapped too, with its
+ * ENOATTR reported as ENODATA, Linux's name for "no such attribute". Elsewhere the
+ * xattr calls report ENOTSUP (and llistxattr returns []).
+ */
+#include <node_api.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+#if defined(__linux__)
+#include <sys/xattr.h>
+#define LB_HAVE_XATTR 1
+#elif defined(__APPLE__)
+#include <sys/xattr.h>
+#define LB_HAVE_XATTR 1
+#else
+#define LB_HAVE_XATTR 0
+#endif
+
+#ifndef ENOTSUP
+#define ENOTSUP EOPNOTSUPP
+#endif
+
+/* How many times a list/get is retried when the attribute grows between the size query
+ * and the read (ERANGE). */
+#define LB_XATTR_RETRIES 8
+
+/* ---------------------------------------------------------------- errno names */
+
+struct errno_name {
+  int value;
+  const char *name;
+};
+
+/* First match wins, so aliases (EWOULDBLOCK, EOPNOTSUPP, EDEADLOCK) come after the name
+ * libuv, and so Node, uses for the same number. */
+static const struct errno_name ERRNO_NAMES[] = {
+#define E(x) {x, #x},
+    E(EPERM) E(ENOENT) E(ESRCH) E(EINTR) E(EIO) E(ENXIO) E(E2BIG) E(ENOEXEC) E(EBADF)
+    E(ECHILD) E(EAGAIN) E(ENOMEM) E(EACCES) E(EFAULT) E(EBUSY) E(EEXIST) E(EXDEV)
+    E(ENODEV) E(ENOTDIR) E(EISDIR) E(EINVAL) E(ENFILE) E(EMFILE) E(ENOTTY) E(ETXTBSY)
+    E(EFBIG) E(ENOSPC) E(ESPIPE) E(EROFS) E(EMLINK) E(EPIPE) E(EDOM) E(ERANGE)
+    E(EDEADLK) E(ENAMETOOLONG) E(ENOLCK) E(ENOSYS) E(ENOTEMPTY) E(ELOOP)
+#ifdef ENODATA
+    E(ENODATA)
+#endif
+#ifdef ENOATTR
+    {ENOATTR, "ENODATA"},
+#endif
+    E(ENOTSUP) E(EOPNOTSUPP) E(EOVERFLOW) E(EILSEQ) E(ECANCELED) E(ETIMEDOUT)
+#ifdef EDQUOT
+    E(EDQUOT)
+#endif
+#ifdef ESTALE
+    E(ESTALE)
+#endif
+#ifdef ENOTCONN
+    E(ENOTCONN)
+#endif
+#ifdef EWOULDBLOCK
+    E(EWOULDBLOCK)
+#endif
+#undef E
+};
+
+static const char *errno_name(int err) {
+  for (size_t i = 0; i < sizeof ERRNO_NAMES / sizeof ERRNO_NAMES[0]; i++) {
+    if (ERRNO_NAMES[i].value == err) return ERRNO_NAMES[i].name;
+  }
+  return NULL;
+}
+
+/* ---------------------------------------------------------------- throwing */
+
+/* Throws unless an exception is already pending (a failed napi call may have set one). */
+static void throw_if_none(napi_env env, const char *msg) {
+  bool pending = false;
+  if (napi_is_exception_pending(env, &pending) == napi_ok && pending) return;
+  napi_throw_error(env, "ERR_LIFEBOAT_NATIVE", msg);
+}
+
+#define NAPI_OK(env, call)                                   \
+  do {                                                       \
+    if ((call) != napi_ok) {                                 \
+      throw_if_none((env), "fs_native: Node-API call failed: " #call); \
+      goto fail;                                             \
+    }                                                        \
+  } while (0)
+
+static void set_prop(napi_env env, napi_value obj, const char *key, napi_value v) {
+  if (v != NULL) napi_set_named_property(env, obj, key, v);
+}
+
+/* Throws a Node-style system error for `err` from `syscall` on `path`. */
+static void throw_errno(napi_env env, int err, const char *syscall, const char *path, size_t path_len) {
+  char fallback[32];
+  const char *name = errno_name(err);
+  if (name == NULL) {
+    snprintf(fallback, sizeof fallback, "Unknown system error %d", err);
+    name = fallback;
+  }
+  const char *desc = strerror(err);
+  /* The message needs the path as a C string for snprintf; it is NUL-terminated by
+   * the caller's copy (path[path_len] == 0). */
+  size_t cap = strlen(name) + strlen(desc) + strlen(syscall) + path_len + 16;
+  char *msg = malloc(cap);
+  napi_value code_v = NULL, msg_v = NULL, err_v = NULL, errno_v = NULL, syscall_v = NULL, path_v = NULL;
+  if (msg == NULL) {
+    napi_throw_error(env, name, desc);
+    return;
+  }
+  if (path != NULL) snprintf(msg, cap, "%s: %s, %s '%s'", name, desc, syscall, path);
+  else snprintf(msg, cap, "%s: %s, %s", name, desc, syscall);
+  /* Lower-case the description's first letter, as libuv's (so Node's) messages read. */
+  size_t d0 = strlen(name) + 2;
+  if (msg[d0] >= 'A' && msg[d0] <= 'Z' && msg[d0 + 1] >= 'a' && msg[d0 + 1] <= 'z') msg[d0] = (char)(msg[d0] - 'A' + 'a');
+  if (napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &code_v) != napi_ok ||
+      napi_create_string_utf8(env, msg, NAPI_AUTO_LENGTH, &msg_v) != napi_ok ||
+      napi_create_error(env, code_v, msg_v, &err_v) != napi_ok) {
+    free(msg);
+    throw_if_none(env, "fs_native: could not create an error");
+    return;
+  }
+  free(msg);
+  if (napi_create_int32(env, -err, &errno_v) == napi_ok) set_prop(env, err_v, "errno", errno_v);
+  if (napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &syscall_v) == napi_ok) set_prop(env, err_v, "syscall", syscall_v);
+  if (path != NULL && napi_create_string_utf8(env, path, path_len, &path_v) == napi_ok) set_prop(env, err_v, "path", path_v);
+  napi_throw(env, err_v);
+}
+
+static void throw_type(napi_env env, const char *code, const char *msg) { napi_throw_type_error(env, code, msg); }
+
+/* ---------------------------------------------------------------- arguments */
+
+static bool get_args(napi_env env, napi_callback_info info, size_t want, napi_value *argv) {
+  size_t argc = want;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok) {
+    throw_if_none(env, "fs_native: could not read the arguments");
+    return false;
+  }
+  if (argc < want) {
+    char msg[64];
+    snprintf(msg, sizeof msg, "expected %zu arguments, got %zu", want, argc);
+    throw_type(env, "ERR_MISSING_ARGS", msg);
+    return false;
+  }
+  return true;
+}
+
+/* The bytes of a Uint8Array (Buffer) argument, without copying. *data may be NULL when
+ * *len is 0. */
+static bool get_u8(napi_env env, napi_value v, const char *what, const uint8_t **data, size_t *len) {
+  bool is_ta = false;
+  napi_typedarray_type type;
+  void *d = NULL;
+  if (napi_is_typedarray(env, v, &is_ta) != napi_ok || !is_ta ||
+      napi_get_typedarray_info(env, v, &type, len, &d, NULL, NULL) != napi_ok || type != napi_uint8_array) {
+    char msg[96];
+    snprintf(msg, sizeof msg, "The \"%s\" argument must be a Buffer or Uint8Array", what);
+    throw_type(env, "ERR_INVALID_ARG_TYPE", msg);
+    return false;
+  }
+  *data = d;
+  return true;
+}
+
+/* A NUL-terminated malloc'd copy of a byte-string argument (a path or attribute name).
+ * Refuses an empty string or one with an embedded NUL. The caller frees *out. */
+static bool get_cstr(napi_env env, napi_value v, const char *what, char **out, size_t *out_len) {
+  const uint8_t *data;
+  size_t len;
+  if (!get_u8(env, v, what, &data, &len)) return false;
+  if (len == 0 || memchr(data, 0, len) != NULL) {
+    char msg[112];
+    snprintf(msg, sizeof msg, "The \"%s\" argument must be non-empty and contain no NUL bytes", what);
+    throw_type(env, "ERR_INVALID_ARG_VALUE", msg);
+    return false;
+  }
+  char *s = malloc(len + 1);
+  if (s == NULL) {
+    napi_throw_error(env, "ENOMEM", "fs_native: out of memory");
+    return false;
+  }
+  memcpy(s, data, len);
+  s[len] = 0;
+  *out = s;
+  *out_len = len;
+  return true;
+}
+
+/* Whole seconds: a BigInt, or a Number that is an integer; must fit time_t. */
+static bool get_seconds(napi_env env, napi_value v, const char *what, time_t *out) {
+  napi_valuetype t;
+  int64_t s = 0;
+  char msg[112];
+  if (napi_typeof(env, v, &t) != napi_ok) {
+    throw_if_none(env, "fs_native: typeof failed");
+    return false;
+  }
+  if (t == napi_bigint) {
+    bool lossless = false;
+    if (napi_get_value_bigint_int64(env, v, &s, &lossless) != napi_ok) {
+      throw_if_none(env, "fs_native: could not read a BigInt");
+      return false;
+    }
+    if (!lossless) goto range;
+  } else if (t == napi_number) {
+    double d = 0;
+    if (napi_get_value_double(env, v, &d) != napi_ok) {
+      throw_if_none(env, "fs_native: could not read a number");
+      return false;
+    }
+    /* 2^63 is exactly representable; anything at or beyond it does not fit. */
+    if (!(d >= -9223372036854775808.0 && d < 9223372036854775808.0) || d != (double)(int64_t)d) goto range;
+    s = (int64_t)d;
+  } else {
+    snprintf(msg, sizeof msg, "The \"%s\" argument must be a bigint", what);
+    throw_type(env, "ERR_INVALID_ARG_TYPE", msg);
+    return false;
+  }
+  if ((int64_t)(time_t)s != s) goto range;
+  *out = (time_t)s;
+  return true;
+range:
+  snprintf(msg, sizeof msg, "The \"%s\" argument is out of range (whole seconds that fit time_t)", what);
+  napi_throw_range_error(env, "ERR_OUT_OF_RANGE", msg);
+  return false;
+}
+
+/* Nanoseconds: an integer Number in [0, 999999999]. */
+static bool get_nsec(napi_env env, napi_value v, const char *what, long *out) {
+  napi_valuetype t;
+  double d = 0;
+  char msg[112];
+  if (napi_typeof(env, v, &t) != napi_ok || t != napi_number) {
+    snprintf(msg, sizeof msg, "The \"%s\" argument must be a number", what);
+    throw_type(env, "ERR_INVALID_ARG_TYPE", msg);
+    return false;
+  }
+  if (napi_get_value_double(env, v, &d) != napi_ok) {
+    throw_if_none(env, "fs_native: could not read a number");
+    return false;
+  }
+  if (!(d >= 0 && d < 1e9) || d != (double)(long)d) {
+    snprintf(msg, sizeof msg, "The \"%s\" argument must be an integer in [0, 999999999]", what);
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", msg);
+    return false;
+  }
+  *out = (long)d;
+  return true;
+}
+
+/* ---------------------------------------------------------------- lutimesNs */
+
+static napi_value lutimes_ns(napi_env env, napi_callback_info info) {
+  napi_value argv[5];
+  char *path = NULL;
+  size_t path_len = 0;
+  struct timespec ts[2];
+  if (!get_args(env, info, 5, argv)) return NULL;
+  if (!get_seconds(env, argv[1], "atimeSec", &ts[0].tv_sec) || !get_nsec(env, argv[2], "atimeNsec", &ts[0].tv_nsec) ||
+      !get_seconds(env, argv[3], "mtimeSec", &ts[1].tv_sec) || !get_nsec(env, argv[4], "mtimeNsec", &ts[1].tv_nsec))
+    return NULL;
+  if (!get_cstr(env, argv[0], "path", &path, &path_len)) return NULL;
+  if (utimensat(AT_FDCWD, path, ts, AT_SYMLINK_NOFOLLOW) != 0) throw_errno(env, errno, "utimensat", path, path_len);
+  free(path);
+  return NULL;
+}
+
+/* ---------------------------------------------------------------- xattrs */
+
+#if defined(__APPLE__)
+static ssize_t sys_llistxattr(const char *p, char *buf, size_t size) { return listxattr(p, buf, size, XATTR_NOFOLLOW); }
+static ssize_t sys_lgetxattr(const char *p, const char *n, void *buf, size_t size) { return getxattr(p, n, buf, size, 0, XATTR_NOFOLLOW); }
+static int sys_lsetxattr(const char *p, const char *n, const void *v, size_t size) { return setxattr(p, n, v, size, 0, XATTR_NOFOLLOW); }
+#elif LB_HAVE_XATTR
+static ssize_t sys_llistxattr(const char *p, char *buf, size_t size) { return llistxattr(p, buf, size); }
+static ssize_t sys_lgetxattr(const char *p, const char *n, void *buf, size_t size) { return lgetxattr(p, n, buf, size); }
+static int sys_lsetxattr(const char *p, const char *n, const void *v, size_t size) { return lsetxattr(p, n, v, size, 0); }
+#else
+static ssize_t sys_llistxattr(const char *p, char *buf, size_t size) { errno = ENOTSUP; return -1; }
+static ssize_t sys_lgetxattr(const char *p, const char *n, void *buf, size_t size) { errno = ENOTSUP; return -1; }
+static int sys_lsetxattr(const char *p, const char *n, const void *v, size_t size) { errno = ENOTSUP; return -1; }
+#endif
+
+static bool is_enotsup(int err) { return err == ENOTSUP || err == EOPNOTSUPP; }
+
+static napi_value llistxattr_js(napi_env env, napi_callback_info info) {
+  napi_value argv[1], result = NULL, item;
+  char *path = NULL, *buf = NULL;
+  size_t path_len = 0;
+  ssize_t n = 0;
+  int err = 0;
+  if (!get_args(env, info, 1, argv)) return NULL;
+  if (!get_cstr(env, argv[0], "path", &path, &path_len)) return NULL;
+  for (int attempt = 0;; attempt++) {
+    n = sys_llistxattr(path, NULL, 0);
+    if (n <= 0) break;
+    buf = malloc((size_t)n);
+    if (buf == NULL) {
+      n = -1;
+      errno = ENOMEM;
+      break;
+    }
+    n = sys_llistxattr(path, buf, (size_t)n);
+    if (n >= 0 || errno != ERANGE || attempt + 1 >= LB_XATTR_RETRIES) break;
+    free(buf);
+    buf = NULL;
+  }
+  if (n < 0) {
+    err = errno;
+    if (!is_enotsup(err)) {
+      throw_errno(env, err, "llistxattr", path, path_len);
+      goto fail;
+    }
+    n = 0; /* no extended attributes on this file system: an empty list */
+  }
+  NAPI_OK(env, napi_create_array(env, &result));
+  uint32_t count = 0;
+  for (ssize_t i = 0; i < n;) {
+    size_t len = strnlen(buf + i, (size_t)(n - i));
+    if (len > 0) {
+      NAPI_OK(env, napi_create_buffer_copy(env, len, buf + i, NULL, &item));
+      NAPI_OK(env, napi_set_element(env, result, count++, item));
+    }
+    i += (ssize_t)len + 1;
+  }
+  free(buf);
+  free(path);
+  return result;
+fail:
+  free(buf);
+  free(path);
+  return NULL;
+}
+
+static napi_value lgetxattr_js(napi_env env, napi_callback_info info) {
+  napi_value argv[2], result = NULL;
+  char *path = NULL, *name = NULL, *buf = NULL;
+  size_t path_len = 0, name_len = 0;
+  ssize_t n = 0;
+  if (!get_args(env, info, 2, argv)) return NULL;
+  if (!get_cstr(env, argv[0], "path", &path, &path_len)) return NULL;
+  if (!get_cstr(env, argv[1], "name", &name, &name_len)) goto fail;
+  for (int attempt = 0;; attempt++) {
+    n = sys_lgetxattr(path, name, NULL, 0);
+    if (n <= 0) break;
+    buf = malloc((size_t)n);
+    if (buf == NULL) {
+      n = -1;
+      errno = ENOMEM;
+      break;
+    }
+    n = sys_lgetxattr(path, name, buf, (size_t)n);
+    if (n >= 0 || errno != ERANGE || attempt + 1 >= LB_XATTR_RETRIES) break;
+    free(buf);
+    buf = NULL;
+  }
+  if (n < 0) {
+    throw_errno(env, errno, "lgetxattr", path, path_len);
+    goto fail;
+  }
+  NAPI_OK(env, napi_create_buffer_copy(env, (size_t)n, buf, NULL, &result));
+  free(buf);
+  free(name);
+  free(path);
+  return result;
+fail:
+  free(buf);
+  free(name);
+  free(path);
+  return NULL;
+}
+
+static napi_value lsetxattr_js(napi_env env, napi_callback_info info) {
+  napi_value argv[3];
+  char *path = NULL, *name = NULL;
+  size_t path_len = 0, name_len = 0, value_len = 0;
+  const uint8_t *value = NULL;
+  static const uint8_t empty = 0;
+  if (!get_args(env, info, 3, argv)) return NULL;
+  if (!get_u8(env, argv[2], "value", &value, &value_len)) return NULL;
+  if (!get_cstr(env, argv[0], "path", &path, &path_len)) return NULL;
+  if (!get_cstr(env, argv[1], "name", &name, &name_len)) goto done;
+  /* No JS runs between get_u8 and the call, so `value` stays valid. A zero-length
+   * array may have handed back NULL, which setxattr should not see. */
+  if (value == NULL) value = &empty;
+  if (sys_lsetxattr(path, name, value, value_len) != 0) throw_errno(env, errno, "lsetxattr", path, path_len);
+done:
+  free(name);
+  free(path);
+  return NULL;
+}
+
+/* ---------------------------------------------------------------- module */
+
+NAPI_MODULE_INIT() {
+  napi_property_descriptor props[] = {
+      {"lutimesNs", NULL, lutimes_ns, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"llistxattr", NULL, llistxattr_js, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"lgetxattr", NULL, lgetxattr_js, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"lsetxattr", NULL, lsetxattr_js, NULL, NULL, NULL, napi_enumerable, NULL},
+  };
+  if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) {
+    throw_if_none(env, "fs_native: could not define the exports");
+    return NULL;
+  }
+  return exports;
+}

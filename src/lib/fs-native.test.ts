@@ -1,0 +1,184 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { lstatSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { Worker } from 'node:worker_threads';
+import { isLifeboatError } from '../errors/index.js';
+import { getXattr, listXattrs, nativeAvailable, nativeLoadError, setTimesNs, setXattr, timespecFromNs, xattrsAvailable } from './fs-native.js';
+
+const dirs: string[] = [];
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function tempDir(base = tmpdir()): string {
+  const d = mkdtempSync(join(base, 'lifeboat-fs-native-'));
+  dirs.push(d);
+  return d;
+}
+
+const code = (c: string) => (e: unknown) => (e as NodeJS.ErrnoException)?.code === c;
+
+// Deliberately not a skip: a missing addon means `npm ci` / `npm run install` failed to
+// build native/, and restores silently lose sub-microsecond times and all xattrs.
+test('the native helper is built and loads', () => {
+  assert.ok(nativeAvailable, `native helper did not load (${nativeLoadError}); build it with \`npm run install\` (node-gyp rebuild -C native)`);
+  assert.equal(nativeLoadError, undefined);
+  if (process.platform === 'linux') assert.ok(xattrsAvailable);
+});
+
+test('setTimesNs: nanosecond mtime and atime read back exactly', () => {
+  const p = join(tempDir(), 'f');
+  writeFileSync(p, 'x');
+  setTimesNs(Buffer.from(p), { sec: 1_600_000_000n, nsec: 987_654_321 }, { sec: 1_700_000_000n, nsec: 123_456_789 });
+  const st = lstatSync(p, { bigint: true });
+  assert.equal(st.mtimeNs, 1_700_000_000_123_456_789n);
+  assert.equal(st.atimeNs, 1_600_000_000_987_654_321n);
+});
+
+test('setTimesNs: on a symlink sets the link, not its target', () => {
+  const d = tempDir();
+  const target = join(d, 'target');
+  const link = join(d, 'link');
+  writeFileSync(target, 'x');
+  symlinkSync('target', link);
+  const before = statSync(target, { bigint: true }).mtimeNs;
+  setTimesNs(Buffer.from(link), { sec: 1_700_000_000n, nsec: 1 }, { sec: 1_700_000_000n, nsec: 123_456_789 });
+  assert.equal(lstatSync(link, { bigint: true }).mtimeNs, 1_700_000_000_123_456_789n);
+  assert.equal(lstatSync(link, { bigint: true }).atimeNs, 1_700_000_000_000_000_001n);
+  assert.equal(statSync(target, { bigint: true }).mtimeNs, before);
+});
+
+test('setTimesNs: before 1970, and a file name that is not UTF-8', () => {
+  const d = tempDir();
+  const p = Buffer.concat([Buffer.from(d + '/bad-'), Buffer.from([0xff, 0xfe]), Buffer.from('.txt')]);
+  writeFileSync(p, 'x');
+  const t = timespecFromNs(-999_999_995n); // 1969-12-31T23:59:59.000000005Z
+  assert.deepEqual(t, { sec: -1n, nsec: 5 });
+  setTimesNs(p, t, t);
+  assert.equal(lstatSync(p, { bigint: true }).mtimeNs, -999_999_995n);
+});
+
+test('setTimesNs: errors', () => {
+  const missing = join(tempDir(), 'missing');
+  const t = { sec: 0n, nsec: 0 };
+  assert.throws(
+    () => setTimesNs(Buffer.from(missing), t, t),
+    (e: NodeJS.ErrnoException) => e.code === 'ENOENT' && e.errno === -2 && e.syscall === 'utimensat' && e.path === missing && e.message.startsWith('ENOENT: no such file or directory'),
+  );
+  assert.throws(() => setTimesNs(missing, { sec: 0n, nsec: 1e9 }, t), (e) => isLifeboatError(e, 'INVALID_ARGUMENT'));
+  assert.throws(() => setTimesNs(missing, t, { sec: 0n, nsec: -1 }), (e) => isLifeboatError(e, 'INVALID_ARGUMENT'));
+  assert.throws(() => setTimesNs(missing, t, { sec: 0n, nsec: 0.5 }), (e) => isLifeboatError(e, 'INVALID_ARGUMENT'));
+  assert.throws(() => setTimesNs(Buffer.from('a\0b'), t, t), (e) => isLifeboatError(e, 'INVALID_ARGUMENT'));
+  assert.throws(() => setTimesNs(missing, { sec: 2n ** 63n, nsec: 0 }, t), code('ERR_OUT_OF_RANGE'));
+});
+
+test('timespecFromNs floors', () => {
+  assert.deepEqual(timespecFromNs(0n), { sec: 0n, nsec: 0 });
+  assert.deepEqual(timespecFromNs(1_700_000_000_123_456_789n), { sec: 1_700_000_000n, nsec: 123_456_789 });
+  assert.deepEqual(timespecFromNs(-1n), { sec: -1n, nsec: 999_999_999 });
+  assert.deepEqual(timespecFromNs(-1_000_000_000n), { sec: -1n, nsec: 0 });
+});
+
+/** A fresh directory whose file system takes user.* xattrs: os.tmpdir(), else /var/tmp. */
+function xattrDir(): string | undefined {
+  assert.ok(xattrsAvailable, `native helper did not load (${nativeLoadError})`); // so ENOTSUP below is the file system's
+  for (const base of [tmpdir(), '/var/tmp']) {
+    let d: string;
+    try {
+      d = tempDir(base);
+    } catch {
+      continue;
+    }
+    const probe = join(d, 'probe');
+    writeFileSync(probe, '');
+    try {
+      setXattr(probe, 'user.lifeboat-probe', new Uint8Array([1]));
+      rmSync(probe);
+      return d;
+    } catch (e) {
+      if (!code('ENOTSUP')(e)) throw e;
+    }
+  }
+  return undefined;
+}
+
+test('xattrs: set, list and get a binary user.* value', (t) => {
+  const d = xattrDir();
+  if (d === undefined) {
+    // The addon works (asserted above); the file systems here just refuse user xattrs.
+    t.skip(`no user xattr support in ${tmpdir()} or /var/tmp`);
+    return;
+  }
+  const p = Buffer.concat([Buffer.from(d + '/x-'), Buffer.from([0x80])]);
+  writeFileSync(p, 'x');
+  assert.deepEqual(listXattrs(p), []);
+  const value = Uint8Array.from({ length: 256 }, (_, i) => i);
+  setXattr(p, Buffer.from('user.test'), value);
+  setXattr(p, 'user.empty', new Uint8Array(0));
+  setXattr(p, 'user.sub', value.subarray(10, 20)); // a view: only its own bytes are written
+  const names = listXattrs(p).map((n) => n.toString('latin1')).sort();
+  assert.deepEqual(names, ['user.empty', 'user.sub', 'user.test']);
+  assert.deepEqual(new Uint8Array(getXattr(p, Buffer.from('user.test'))), value);
+  assert.equal(getXattr(p, 'user.empty').length, 0);
+  assert.deepEqual(new Uint8Array(getXattr(p, 'user.sub')), value.subarray(10, 20));
+  setXattr(p, 'user.test', new Uint8Array([42])); // replaces
+  assert.deepEqual([...getXattr(p, 'user.test')], [42]);
+
+  assert.throws(() => getXattr(p, 'user.missing'), (e: NodeJS.ErrnoException) => e.code === 'ENODATA' && e.syscall === 'lgetxattr');
+  assert.throws(() => listXattrs(join(d, 'missing')), code('ENOENT'));
+  assert.throws(() => setXattr(p, 'nonamespace', value), (e: NodeJS.ErrnoException) => e.code === 'ENOTSUP' || e.code === 'EPERM' || e.code === 'EINVAL');
+  assert.throws(() => getXattr(p, 'user.a\0b'), (e) => isLifeboatError(e, 'INVALID_ARGUMENT'));
+});
+
+test('xattrs: a symlink is not followed', (t) => {
+  const d = xattrDir();
+  if (d === undefined) return t.skip('no user xattr support');
+  writeFileSync(join(d, 'target'), 'x');
+  setXattr(join(d, 'target'), 'user.t', new Uint8Array([7]));
+  symlinkSync('target', join(d, 'link'));
+  const names = listXattrs(join(d, 'link')).map((n) => n.toString());
+  assert.ok(!names.includes('user.t'), `the link's list shows its target's attribute: ${names.join(',')}`);
+  assert.throws(() => getXattr(join(d, 'link'), 'user.t'), (e: NodeJS.ErrnoException) => e.code === 'ENODATA' || e.code === 'EPERM');
+});
+
+test('the helper loads and works in a worker thread too', async () => {
+  const p = join(tempDir(), 'w');
+  writeFileSync(p, 'x');
+  const moduleUrl = new URL('./fs-native.js', import.meta.url).href;
+  const src = `
+    const { parentPort, workerData } = await import('node:worker_threads');
+    const m = await import(${JSON.stringify(moduleUrl)});
+    m.setTimesNs(workerData, { sec: 1n, nsec: 0 }, { sec: 1700000000n, nsec: 999999999 });
+    parentPort.postMessage(m.nativeAvailable);`;
+  const w = new Worker(new URL(`data:text/javascript,${encodeURIComponent(src)}`), { workerData: p });
+  const available = await new Promise((resolve, reject) => {
+    w.once('message', resolve);
+    w.once('error', reject);
+  });
+  await w.terminate();
+  assert.equal(available, true);
+  assert.equal(lstatSync(p, { bigint: true }).mtimeNs, 1_700_000_000_999_999_999n);
+});
+
+test('without the helper (LIFEBOAT_NATIVE=0): microsecond times, no xattrs', () => {
+  const p = join(tempDir(), 'f');
+  writeFileSync(p, 'x');
+  const moduleUrl = new URL('./fs-native.js', import.meta.url).href;
+  const src = `
+    const m = await import(${JSON.stringify(moduleUrl)});
+    const p = ${JSON.stringify(p)};
+    m.setTimesNs(p, { sec: -2n, nsec: 999_999_999 }, { sec: 1700000000n, nsec: 123456789 });
+    let getCode, setCode;
+    try { m.getXattr(p, 'user.x'); } catch (e) { getCode = e.code; }
+    try { m.setXattr(p, 'user.x', new Uint8Array(1)); } catch (e) { setCode = e.code; }
+    console.log(JSON.stringify({ available: m.nativeAvailable, xattrs: m.xattrsAvailable, why: m.nativeLoadError, list: m.listXattrs(p).length, getCode, setCode }));`;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', src], { env: { ...process.env, LIFEBOAT_NATIVE: '0' }, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { available: false, xattrs: false, why: 'disabled by LIFEBOAT_NATIVE=0', list: 0, getCode: 'ENOTSUP', setCode: 'ENOTSUP' });
+  const st = lstatSync(p, { bigint: true });
+  assert.equal(st.mtimeNs, 1_700_000_000_123_456_000n); // floored to the microsecond
+  assert.equal(st.atimeNs, -1_000_001_000n); // before 1970: floored, not "now"
+});

@@ -1,0 +1,161 @@
+import { existsSync, lutimesSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { constants as osConstants } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LifeboatError } from '../errors/index.js';
+
+/**
+ * What Node's fs cannot do, from the native helper in native/ (plain C on Node-API, built
+ * by package.json's "install" script with node-gyp): set times to the nanosecond, and
+ * read and write extended attributes. None of these follows a symlink.
+ *
+ * The helper is optional. Without it (`nativeAvailable` false: the build failed, or
+ * LIFEBOAT_NATIVE=0 in the environment) `setTimesNs` falls back to fs.lutimesSync, which
+ * keeps whole microseconds only; `listXattrs` returns [] and `getXattr`/`setXattr` throw
+ * an ENOTSUP error, the same code a file system without extended attributes gives, so
+ * callers handle both alike (or check `xattrsAvailable` first).
+ *
+ * Errors from the OS are Node-style: `.code` ('ENOENT', 'ENODATA' for a missing
+ * attribute, 'EPERM' for user.* attributes on a symlink, ...), `.errno` (negative),
+ * `.syscall`, `.path`. A malformed argument (nanoseconds outside [0, 1e9), a NUL byte
+ * in a path or name) is a LifeboatError INVALID_ARGUMENT.
+ */
+
+/** A point in time as POSIX's struct timespec: whole seconds since 1970 (negative before) and 0 <= nsec < 1e9. */
+export interface Timespec {
+  readonly sec: bigint;
+  readonly nsec: number;
+}
+
+/** A path or attribute name: raw bytes (file names need not be UTF-8), or a string taken as UTF-8. */
+export type Bytes = Uint8Array | string;
+
+interface Binding {
+  lutimesNs(path: Uint8Array, atimeSec: bigint, atimeNsec: number, mtimeSec: bigint, mtimeNsec: number): void;
+  llistxattr(path: Uint8Array): Buffer[];
+  lgetxattr(path: Uint8Array, name: Uint8Array): Buffer;
+  lsetxattr(path: Uint8Array, name: Uint8Array, value: Uint8Array): void;
+}
+
+const ADDON = join('native', 'build', 'Release', 'fs_native.node');
+
+/** The addon's path: under the nearest directory above this file holding a package.json (the package root, in src/ or dist/ alike). */
+function addonPath(): string | undefined {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(join(dir, 'package.json'))) return join(dir, ADDON);
+    const up = dirname(dir);
+    if (up === dir) return undefined;
+    dir = up;
+  }
+}
+
+function load(): { binding?: Binding; error?: string } {
+  if (process.env['LIFEBOAT_NATIVE'] === '0') return { error: 'disabled by LIFEBOAT_NATIVE=0' };
+  const path = addonPath();
+  if (path === undefined) return { error: `no package.json above ${fileURLToPath(import.meta.url)}` };
+  try {
+    return { binding: createRequire(import.meta.url)(path) as Binding };
+  } catch (e) {
+    return { error: `${path}: ${(e as Error)?.message ?? String(e)}` };
+  }
+}
+
+const loaded = load();
+const binding = loaded.binding;
+
+/** Whether the native helper loaded. */
+export const nativeAvailable: boolean = binding !== undefined;
+/** Why it did not, for a diagnostic line (undefined when it did). */
+export const nativeLoadError: string | undefined = loaded.error;
+/** Whether getXattr/setXattr can work at all here (a given file system may still refuse with ENOTSUP). */
+export const xattrsAvailable: boolean = nativeAvailable && (process.platform === 'linux' || process.platform === 'darwin');
+
+const NS_PER_SEC = 1_000_000_000n;
+
+/** The timespec of a time in nanoseconds since 1970 (seconds floored, so nsec is never negative). */
+export function timespecFromNs(ns: bigint): Timespec {
+  let sec = ns / NS_PER_SEC;
+  let rem = ns % NS_PER_SEC;
+  if (rem < 0n) {
+    sec -= 1n;
+    rem += NS_PER_SEC;
+  }
+  return { sec, nsec: Number(rem) };
+}
+
+/**
+ * Sets a file's access and modification times, not following a symlink. Nanosecond
+ * precision with the native helper; without it, whole microseconds (floored).
+ */
+export function setTimesNs(path: Bytes, atime: Timespec, mtime: Timespec): void {
+  checkTimespec(atime, 'atime');
+  checkTimespec(mtime, 'mtime');
+  const p = pathBytes(path);
+  if (binding) binding.lutimesNs(p, atime.sec, atime.nsec, mtime.sec, mtime.nsec);
+  else lutimesSync(asBuffer(p), microsecondSeconds(atime), microsecondSeconds(mtime));
+}
+
+/** The names of a file's extended attributes, as raw bytes; [] when the file system or this build has none. */
+export function listXattrs(path: Bytes): Buffer[] {
+  if (!binding) return [];
+  return binding.llistxattr(pathBytes(path));
+}
+
+/** One extended attribute's value. A missing attribute throws ENODATA. */
+export function getXattr(path: Bytes, name: Bytes): Buffer {
+  const p = pathBytes(path);
+  const n = nameBytes(name);
+  if (!binding) throw unavailable('lgetxattr', p);
+  return binding.lgetxattr(p, n);
+}
+
+/** Creates or replaces one extended attribute. */
+export function setXattr(path: Bytes, name: Bytes, value: Uint8Array): void {
+  const p = pathBytes(path);
+  const n = nameBytes(name);
+  if (!(value instanceof Uint8Array)) throw new LifeboatError('INVALID_ARGUMENT', 'an extended attribute value must be a Uint8Array');
+  if (!binding) throw unavailable('lsetxattr', p);
+  binding.lsetxattr(p, n, value);
+}
+
+function checkTimespec(t: Timespec, what: string): void {
+  if (typeof t?.sec !== 'bigint' || !Number.isInteger(t.nsec) || t.nsec < 0 || t.nsec >= 1e9) {
+    throw new LifeboatError('INVALID_ARGUMENT', `${what} must be {sec: bigint, nsec: integer in [0, 1e9)}`, { data: { sec: String(t?.sec), nsec: t?.nsec } });
+  }
+}
+
+function toBytes(b: Bytes, what: string): Uint8Array {
+  const u = typeof b === 'string' ? Buffer.from(b, 'utf8') : b;
+  if (!(u instanceof Uint8Array)) throw new LifeboatError('INVALID_ARGUMENT', `${what} must be a Uint8Array or string`);
+  if (u.length === 0 || u.includes(0)) throw new LifeboatError('INVALID_ARGUMENT', `${what} must be non-empty and contain no NUL bytes`);
+  return u;
+}
+
+const pathBytes = (p: Bytes): Uint8Array => toBytes(p, 'a path');
+const nameBytes = (n: Bytes): Uint8Array => toBytes(n, 'an extended attribute name');
+const asBuffer = (u: Uint8Array): Buffer => (Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength));
+
+/**
+ * The time for fs.lutimesSync, whole microseconds: Node passes seconds as a double to
+ * libuv, which truncates toward zero, so the value aims at the middle of the floored
+ * microsecond. A numeric string, since Node takes a negative number (before 1970) for
+ * "now" but parses a string as given.
+ */
+function microsecondSeconds(t: Timespec): string {
+  const us = t.sec * 1_000_000n + BigInt(Math.floor(t.nsec / 1000)); // floor: nsec >= 0
+  return String(Number(us) / 1e6 + (us >= 0n ? 0.5e-6 : -0.5e-6));
+}
+
+function unavailable(syscall: string, path: Uint8Array): NodeJS.ErrnoException {
+  const p = asBuffer(path).toString();
+  const e: NodeJS.ErrnoException = new Error(
+    `ENOTSUP: extended attributes unavailable, Lifeboat's native helper is not loaded (${nativeLoadError ?? 'unknown reason'}), ${syscall} '${p}'`,
+  );
+  e.code = 'ENOTSUP';
+  e.errno = -(osConstants.errno.ENOTSUP ?? 95);
+  e.syscall = syscall;
+  e.path = p;
+  return e;
+}

@@ -1,0 +1,352 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { MemBackend, faulty, type Backend, type FaultCall } from '../backend/index.js';
+import { open, type MasterKey } from '../crypto/index.js';
+import type { BlobType, Id } from '../model/index.js';
+import { BlobWorkerPool } from './blob-worker-pool.js';
+import { decodeIndexFile, encodeIndexFile } from './index-file.js';
+import { decodePackHeader, expectedPackSize, parseHeaderLength, type PackedBlob } from './pack.js';
+import { assertBytes, initTestRepo, PASSWORD, pseudoRandom, rejectsCode, sha256, testEnv } from './repo-fixtures.test-util.js';
+import { RepoWriter, type WriterOptions } from './repo-writer.js';
+import { Repository } from './repository.js';
+
+const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+interface Blob {
+  readonly type: BlobType;
+  readonly plain: Uint8Array;
+  readonly id: Id;
+}
+
+/** Incompressible data blobs and compressible tree-like blobs, all distinct. */
+function makeBlobs(nData: number, nTree: number, dataSize = (i: number) => 500 + ((i * 7919) % 2500)): Blob[] {
+  const out: Blob[] = [];
+  for (let i = 0; i < nData; i++) {
+    const plain = pseudoRandom(`data ${i}`, dataSize(i));
+    out.push({ type: 'data', plain, id: sha256(plain) });
+  }
+  for (let i = 0; i < nTree; i++) {
+    const plain = enc(`{"nodes":[${Array.from({ length: 1 + (i % 5) }, (_, k) => `{"name":"file-${i}-${k}","type":"file","content":[]}`).join(',')}]}\n`);
+    out.push({ type: 'tree', plain, id: sha256(plain) });
+  }
+  return out;
+}
+
+/** Reads a pack file as `check --read-data` would: trailer, header, and the blob list. */
+async function readPack(backend: Backend, key: MasterKey, packId: Id): Promise<{ bytes: Uint8Array; blobs: PackedBlob[] }> {
+  const bytes = await backend.load({ type: 'data', name: packId });
+  const hlen = parseHeaderLength(bytes.subarray(bytes.length - 4), bytes.length);
+  const blobs = decodePackHeader(open(key, bytes.subarray(bytes.length - 4 - hlen, bytes.length - 4)));
+  return { bytes, blobs };
+}
+
+async function listNames(backend: Backend, type: 'data' | 'index'): Promise<Id[]> {
+  const out: Id[] = [];
+  for await (const f of backend.list(type)) out.push(f.name);
+  return out.sort();
+}
+
+/** Checks every pack against the index files: names, sizes, headers, no mixed types. */
+async function checkRepository(backend: Backend): Promise<Repository> {
+  const repo = await Repository.open(backend, PASSWORD, testEnv());
+  await repo.loadIndex();
+  const indexed = repo.index.byPack();
+  assert.deepEqual(indexed.map((p) => p.id).sort(), await listNames(backend, 'data'), 'every pack is indexed, every indexed pack exists');
+  for (const p of indexed) {
+    const { bytes, blobs } = await readPack(backend, repo.key, p.id);
+    assert.equal(sha256(bytes), p.id, 'pack name = sha256 of its bytes');
+    assert.equal(bytes.length, expectedPackSize(p.blobs), 'pack size = what check expects');
+    assert.deepEqual([...blobs].sort((a, b) => a.offset - b.offset), p.blobs, 'header = index entries');
+    assert.equal(new Set(blobs.map((b) => b.type)).size, 1, `pack ${p.id.slice(0, 8)} mixes data and tree blobs`);
+  }
+  return repo;
+}
+
+async function loadsBack(repo: Repository, blobs: readonly Blob[]): Promise<void> {
+  for (const b of blobs) assertBytes(await repo.loadBlob(b.type, b.id), b.plain, `${b.type} ${b.id.slice(0, 8)}`);
+}
+
+/** Runs the shared writer tests with and without a worker pool. */
+function writerSuite(name: string, withPool: boolean): void {
+  describe(name, () => {
+    let pools: BlobWorkerPool[] = [];
+    const options = (repo: Repository, o: WriterOptions = {}): WriterOptions => {
+      if (!withPool) return o;
+      const pool = new BlobWorkerPool(repo.key, 2);
+      pools.push(pool);
+      return { ...o, pool };
+    };
+    after(async () => {
+      await Promise.all(pools.map((p) => p.close()));
+      pools = [];
+    });
+    /** The pool may take ownership of (detach) what it is given: hand it a copy. */
+    const copy = (b: Uint8Array): Uint8Array => new Uint8Array(b);
+
+    test('saveBlob dedups: the same data twice is one blob, one pack, one index', async () => {
+      const backend = new MemBackend();
+      const repo = await initTestRepo(backend);
+      const w = new RepoWriter(repo, options(repo));
+      const x = pseudoRandom('x', 3000);
+      const r1 = await w.saveBlob('data', copy(x));
+      const r2 = await w.saveBlob('data', copy(x));
+      assert.deepEqual(r1, { id: sha256(x), added: true });
+      assert.deepEqual(r2, { id: sha256(x), added: false });
+      assert.equal(w.has('data', sha256(x)), true);
+      await w.flush();
+      assert.equal(repo.index.size, 1);
+      assert.equal(w.stats.dataBlobs, 1);
+      assert.equal(w.stats.dataAdded, 3000);
+      assert.equal(w.stats.packs, 1);
+      assert.equal((await listNames(backend, 'data')).length, 1);
+      assert.equal((await listNames(backend, 'index')).length, 1);
+      // A later writer dedups against the repository's index and writes nothing.
+      const w2 = new RepoWriter(repo, options(repo));
+      assert.deepEqual(await w2.saveBlob('data', copy(x)), { id: sha256(x), added: false });
+      await w2.flush();
+      assert.equal((await listNames(backend, 'data')).length, 1);
+      assert.equal((await listNames(backend, 'index')).length, 1, 'nothing new, no new index');
+      const reopened = await checkRepository(backend);
+      await loadsBack(reopened, [{ type: 'data', plain: x, id: sha256(x) }]);
+    });
+
+    test('flush writes every pack first, then one index; blobs load back; types never share a pack', async () => {
+      const calls: FaultCall[] = [];
+      const backend = faulty(new MemBackend(), { beforeOp: (c) => void calls.push(c) });
+      const repo = await initTestRepo(backend);
+      const w = new RepoWriter(repo, options(repo, { packSize: 8 * 1024 }));
+      const blobs = makeBlobs(40, 30);
+      // interleave data and tree
+      const order = blobs.map((b, i) => ({ b, k: (i * 37) % blobs.length })).sort((p, q) => p.k - q.k).map((p) => p.b);
+      calls.length = 0;
+      for (const b of order) assert.equal((await w.saveBlob(b.type, copy(b.plain))).added, true);
+      await w.flush();
+      const saves = calls.filter((c) => c.op === 'save').map((c) => c.type);
+      const firstIndex = saves.indexOf('index');
+      assert.ok(firstIndex > 0, 'an index was written after some pack');
+      assert.deepEqual(saves.slice(firstIndex), ['index'], 'exactly one index, after all packs');
+      assert.ok(saves.slice(0, firstIndex).every((t) => t === 'data'));
+      assert.ok(firstIndex > 2, `several packs expected, got ${firstIndex}`);
+      assert.equal(w.stats.packs, firstIndex);
+      assert.equal(w.stats.dataBlobs, 40);
+      assert.equal(w.stats.treeBlobs, 30);
+      let stored = 0;
+      for (const id of await listNames(backend, 'data')) stored += (await backend.stat({ type: 'data', name: id })).size;
+      assert.equal(w.stats.dataStored, stored);
+      // the writer's own repository knows the blobs at once
+      await loadsBack(repo, blobs);
+      // and a fresh reader finds consistent packs and index
+      const reopened = await checkRepository(backend);
+      assert.equal(reopened.index.size, blobs.length);
+      for (const b of blobs) assert.equal(reopened.index.lookup(b.id)!.type, b.type);
+      await loadsBack(reopened, blobs);
+      // trees are compressed, as restic does
+      for (const b of blobs) if (b.type === 'tree') assert.equal(reopened.index.lookup(b.id)!.uncompressedLength, b.plain.length);
+    });
+
+    test('the pack size target is respected: each pack closes right after the blob that crosses it', async () => {
+      const backend = new MemBackend();
+      const repo = await initTestRepo(backend);
+      const packSize = 10_000;
+      const w = new RepoWriter(repo, options(repo, { packSize }));
+      const blobs = makeBlobs(60, 80);
+      for (const b of blobs) await w.saveBlob(b.type, copy(b.plain));
+      await w.flush();
+      const reopened = await checkRepository(backend);
+      const packs = reopened.index.byPack();
+      for (const type of ['data', 'tree'] as const) {
+        const ofType = packs.filter((p) => p.blobs[0]!.type === type);
+        assert.ok(ofType.length >= 2, `${type}: several packs (${ofType.length})`);
+        let under = 0;
+        for (const p of ofType) {
+          const sum = p.blobs.reduce((s, b) => s + b.length, 0);
+          const last = p.blobs[p.blobs.length - 1]!;
+          assert.ok(sum - last.length < packSize, `${type} pack went on after crossing the target: ${sum - last.length} before its last blob`);
+          if (sum < packSize) under++;
+        }
+        assert.ok(under <= 1, `${type}: only the final pack may be under the target (${under})`);
+      }
+    });
+
+    test('a corrupted pack byte makes loadBlob fail with CIPHERTEXT_VERIFICATION_FAILED', async () => {
+      const backend = new MemBackend();
+      const repo = await initTestRepo(backend);
+      const w = new RepoWriter(repo, options(repo));
+      const blobs = makeBlobs(3, 2);
+      for (const b of blobs) await w.saveBlob(b.type, copy(b.plain));
+      await w.flush();
+      for (const target of [blobs[1]!, blobs[3]!]) {
+        const loc = repo.index.lookup(target.id)!;
+        const bytes = await backend.load({ type: 'data', name: loc.packId });
+        bytes[loc.offset + 20]! ^= 0x40; // inside the ciphertext
+        await backend.save({ type: 'data', name: loc.packId }, bytes);
+      }
+      const reader = await Repository.open(backend, PASSWORD, testEnv());
+      await reader.loadIndex();
+      await rejectsCode(reader.loadBlob('data', blobs[1]!.id), 'CIPHERTEXT_VERIFICATION_FAILED');
+      await rejectsCode(reader.loadBlob('tree', blobs[3]!.id), 'CIPHERTEXT_VERIFICATION_FAILED');
+      // neighbours in the same packs are intact
+      await loadsBack(reader, [blobs[0]!, blobs[2]!, blobs[4]!]);
+    });
+
+    test('an index entry pointing at another blob makes loadBlob fail with HASH_MISMATCH', async () => {
+      const backend = new MemBackend();
+      const repo = await initTestRepo(backend);
+      const w = new RepoWriter(repo, options(repo));
+      const [a, b] = makeBlobs(2, 0);
+      await w.saveBlob('data', copy(a!.plain));
+      await w.saveBlob('data', copy(b!.plain));
+      await w.flush();
+      // swap the two IDs in the index: each entry now points at the other blob's (valid) bytes
+      const [indexId] = await listNames(backend, 'index');
+      const file = decodeIndexFile(await repo.loadUnpacked('index', indexId!));
+      const swap = (id: Id): Id => (id === a!.id ? b!.id : id === b!.id ? a!.id : id);
+      const swapped = { packs: file.packs.map((p) => ({ id: p.id, blobs: p.blobs.map((x) => ({ ...x, id: swap(x.id) })) })) };
+      await repo.saveUnpacked('index', encodeIndexFile(swapped));
+      await backend.remove({ type: 'index', name: indexId! });
+      const reader = await Repository.open(backend, PASSWORD, testEnv());
+      await reader.loadIndex();
+      await rejectsCode(reader.loadBlob('data', a!.id), 'HASH_MISMATCH');
+      await rejectsCode(reader.loadBlob('data', b!.id), 'HASH_MISMATCH');
+    });
+
+    test('a blob stored in two packs still loads when one of them is damaged', async () => {
+      const backend = new MemBackend();
+      const r1 = await initTestRepo(backend);
+      const r2 = await Repository.open(backend, PASSWORD, testEnv()); // index not loaded: writes the blob again
+      const [x] = makeBlobs(1, 0);
+      for (const r of [r1, r2]) {
+        const w = new RepoWriter(r, options(r));
+        await w.saveBlob('data', copy(x!.plain));
+        await w.flush();
+      }
+      const reader = await Repository.open(backend, PASSWORD, testEnv());
+      await reader.loadIndex();
+      const locs = reader.index.lookupAll(x!.id);
+      assert.equal(locs.length, 2);
+      const bytes = await backend.load({ type: 'data', name: locs[0]!.packId });
+      bytes[locs[0]!.offset + 20]! ^= 1;
+      await backend.save({ type: 'data', name: locs[0]!.packId }, bytes);
+      assertBytes(await reader.loadBlob('data', x!.id), x!.plain);
+    });
+
+    test('a failing pack upload makes flush reject, and no index file is written', async () => {
+      const backend = faulty(new MemBackend(), { faults: [{ op: 'save', type: 'data', nth: 1 }] });
+      const repo = await initTestRepo(backend);
+      const w = new RepoWriter(repo, options(repo));
+      for (const b of makeBlobs(5, 3)) await w.saveBlob(b.type, copy(b.plain));
+      await rejectsCode(w.flush(), 'BACKEND_IO');
+      assert.deepEqual(await listNames(backend, 'index'), []);
+      // the failure sticks: the writer takes no new blobs
+      await rejectsCode(w.saveBlob('data', pseudoRandom('late', 100)), 'BACKEND_IO');
+    });
+
+    test('a failing upload among several packs: flush rejects, no index lists anything', async () => {
+      const backend = faulty(new MemBackend(), { faults: [{ op: 'save', type: 'data', nth: 2 }] });
+      const repo = await initTestRepo(backend);
+      const w = new RepoWriter(repo, options(repo, { packSize: 4096 }));
+      await rejectsCode(async () => {
+        for (const b of makeBlobs(30, 0)) await w.saveBlob(b.type, copy(b.plain));
+        await w.flush();
+      }, 'BACKEND_IO');
+      assert.deepEqual(await listNames(backend, 'index'), []);
+    });
+  });
+}
+
+writerSuite('RepoWriter (inline sealing)', false);
+writerSuite('RepoWriter with a BlobWorkerPool', true);
+
+describe('RepoWriter.queueData', () => {
+  let pool: BlobWorkerPool | undefined;
+  let repo: Repository;
+  let backend: MemBackend;
+  before(async () => {
+    backend = new MemBackend();
+    repo = await initTestRepo(backend);
+    pool = new BlobWorkerPool(repo.key, 2);
+  });
+  after(async () => {
+    await pool?.close();
+  });
+
+  test('with a pool: returns a box whose id resolves to the SHA-256; duplicates are stored once', async () => {
+    const w = new RepoWriter(repo, { pool: pool!, packSize: 6000 });
+    const blobs = makeBlobs(12, 0);
+    const boxes = [];
+    for (const b of [...blobs, ...blobs.slice(0, 4)]) boxes.push(await w.queueData(new Uint8Array(b.plain)));
+    for (const box of boxes) assert.ok(box.id instanceof Promise, 'the id is boxed, not awaited away');
+    const ids = await Promise.all(boxes.map((b) => b.id));
+    assert.deepEqual(ids, [...blobs, ...blobs.slice(0, 4)].map((b) => b.id));
+    await w.flush();
+    assert.equal(w.stats.dataBlobs, 12);
+    assert.equal(repo.index.size, 12);
+    await loadsBack(repo, blobs);
+    // queueData of data already in the repository adds nothing
+    const w2 = new RepoWriter(repo, { pool: pool! });
+    const box = await w2.queueData(new Uint8Array(blobs[0]!.plain));
+    assert.equal(await box.id, blobs[0]!.id);
+    await w2.flush();
+    assert.equal(w2.stats.dataBlobs, 0);
+    assert.equal(w2.stats.packs, 0);
+    const reader = await checkRepository(backend);
+    await loadsBack(reader, blobs);
+  });
+
+  test('without a pool: the same contract', async () => {
+    const w = new RepoWriter(repo);
+    const [x] = makeBlobs(1, 0, () => 5000);
+    const box = await w.queueData(new Uint8Array(pseudoRandom('qd-inline', 777)));
+    assert.equal(await box.id, sha256(pseudoRandom('qd-inline', 777)));
+    const box2 = await w.queueData(x!.plain);
+    assert.equal(await box2.id, x!.id);
+    await w.flush();
+    assertBytes(await repo.loadBlob('data', x!.id), x!.plain);
+  });
+
+  test('with a pool and a failing upload: flush rejects and no index is written', async () => {
+    const b = faulty(new MemBackend(), { faults: [{ op: 'save', type: 'data', nth: 1 }] });
+    const r = await initTestRepo(b);
+    const p = new BlobWorkerPool(r.key, 2);
+    try {
+      const w = new RepoWriter(r, { pool: p });
+      for (const x of makeBlobs(4, 0)) await w.queueData(new Uint8Array(x.plain));
+      await rejectsCode(w.flush(), 'BACKEND_IO');
+      assert.deepEqual(await listNames(b, 'index'), []);
+    } finally {
+      await p.close();
+    }
+  });
+});
+
+describe('RepoWriter edge cases', () => {
+  test(
+    'the same bytes saved as data and as tree are both stored (restic keys blobs by ID and type)',
+    { todo: 'bug: repo-writer.ts has() checks `this.pending.has(id)` without the type, so saveBlob("tree", X) right after saveBlob("data", X) in the same writer returns added:false and the tree blob is never written (loadBlob("tree", X) → BLOB_NOT_FOUND)' },
+    async () => {
+      const repo = await initTestRepo();
+      const w = new RepoWriter(repo);
+      const x = enc('{"nodes":[]}\n');
+      assert.equal((await w.saveBlob('data', x)).added, true);
+      assert.equal((await w.saveBlob('tree', x)).added, true);
+      await w.flush();
+      assertBytes(await repo.loadBlob('tree', sha256(x)), x);
+      assertBytes(await repo.loadBlob('data', sha256(x)), x);
+    },
+  );
+
+  test(
+    'a maxBytesInFlight below the pack size does not hang saveBlob',
+    { todo: 'bug: repo-writer.ts saveBlob waits while bytesInFlight > maxBytes, but bytes are only released when a pack is uploaded, and a pack only closes at packSize or in flush(); with maxBytesInFlight: 1000 and the default 16 MiB packSize, the first saveBlob of 2000 bytes never returns' },
+    async () => {
+      const repo = await initTestRepo();
+      const w = new RepoWriter(repo, { maxBytesInFlight: 1000 });
+      let timer: NodeJS.Timeout | undefined;
+      const hung = new Promise<'hung'>((r) => (timer = setTimeout(() => r('hung'), 300)));
+      const res = await Promise.race([w.saveBlob('data', pseudoRandom('big', 2000)).then(() => 'done' as const), hung]);
+      clearTimeout(timer);
+      assert.equal(res, 'done');
+      await w.flush();
+    },
+  );
+});
