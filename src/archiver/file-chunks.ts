@@ -30,28 +30,32 @@ export function* readFileChunks(path: Buffer | string, chunker: Chunker, sizeHin
 }
 
 function* chunkBlocks(fd: number, chunker: Chunker, first: Buffer | undefined): Generator<Uint8Array, number> {
+  // One read buffer per file, reused: every chunk is copied out of it into a buffer of its
+  // own exact size, which then moves to a worker thread without another copy.
+  let block: Buffer | undefined;
   let carry: Uint8Array | undefined;
   let total = 0;
   let pendingFirst = first;
   for (;;) {
-    let block: Uint8Array;
+    let data: Uint8Array;
     if (pendingFirst) {
-      block = pendingFirst;
+      data = pendingFirst;
       pendingFirst = undefined;
     } else {
-      const buf = Buffer.allocUnsafeSlow(READ_SIZE);
-      const n = readFull(fd, buf);
+      block ??= Buffer.allocUnsafeSlow(READ_SIZE);
+      const n = readFull(fd, block);
       if (n === 0) break;
-      block = buf.subarray(0, n);
+      data = block.subarray(0, n);
     }
-    total += block.length;
+    total += data.length;
     let start = 0;
-    for (const cut of chunker.push(block)) {
-      yield join(carry, block.subarray(start, cut));
+    for (const cut of chunker.push(data)) {
+      yield concat(carry, data.subarray(start, cut));
       carry = undefined;
       start = cut;
     }
-    carry = start < block.length ? join(carry, block.subarray(start)) : carry;
+    // The rest of the block must survive the next read into the same buffer.
+    if (start < data.length) carry = concat(carry, data.subarray(start));
   }
   chunker.finish();
   if (carry !== undefined && carry.length > 0) yield carry;
@@ -68,11 +72,11 @@ function readFull(fd: number, buf: Buffer): number {
   return off;
 }
 
-function join(a: Uint8Array | undefined, b: Uint8Array): Uint8Array {
-  if (a === undefined || a.length === 0) return b;
-  if (b.length === 0) return a;
-  const out = Buffer.allocUnsafeSlow(a.length + b.length);
-  out.set(a, 0);
-  out.set(b, a.length);
+/** A fresh buffer of exactly a + b (always a copy: the inputs may be reused). */
+function concat(a: Uint8Array | undefined, b: Uint8Array): Uint8Array {
+  const alen = a?.length ?? 0;
+  const out = Buffer.allocUnsafeSlow(alen + b.length);
+  if (a) out.set(a, 0);
+  out.set(b, alen);
   return out;
 }

@@ -22,36 +22,63 @@ export class PathPattern {
 }
 
 function compilePattern(pattern: string): RegExp {
-  let p = pattern.replace(/\/+$/, '');
-  const anchored = p.startsWith('/');
-  if (anchored) p = p.slice(1);
-  const parts = p.split('/').map(componentToRegex);
-  const body = parts.join('/').replace(/\/\(\?:\.\*\)\//g, '(?:/.*)?/');
-  return new RegExp(`^${anchored ? '/' : '(?:.*/)?'}${body}(?:/.*)?$`, 's');
+  const anchored = pattern.startsWith('/');
+  const parts = cleanComponents(pattern);
+  // Paths look like "/a/b/c": each component is "/" + name; "**" is zero or more of them.
+  let body = anchored ? '' : '(?:/[^/]+)*?';
+  for (const c of parts) body += c === '**' ? '(?:/[^/]+)*?' : '/' + componentToRegex(c);
+  return new RegExp(`^${body}(?:/.*)?$`, 's');
 }
 
+/** The pattern's components after cleaning it like a path (//, ., ..), as restic does. */
+function cleanComponents(pattern: string): string[] {
+  const out: string[] = [];
+  for (const c of pattern.split('/')) {
+    if (c === '' || c === '.') continue;
+    if (c === '..') out.pop();
+    else out.push(c);
+  }
+  return out;
+}
+
+/** One component of Go's filepath.Match: `*`, `?`, `[class]` (negated by `^`), `\` escapes. */
 function componentToRegex(c: string): string {
-  if (c === '**') return '(?:.*)';
   let out = '';
   for (let i = 0; i < c.length; i++) {
     const ch = c[i]!;
     if (ch === '*') out += '[^/]*';
     else if (ch === '?') out += '[^/]';
     else if (ch === '[') {
-      const end = c.indexOf(']', i + 2);
-      if (end < 0) {
+      const cls = parseClass(c, i + 1);
+      if (!cls) {
         out += '\\[';
         continue;
       }
-      let cls = c.slice(i + 1, end);
-      if (cls.startsWith('!') || cls.startsWith('^')) cls = '^' + cls.slice(1);
-      out += `[${cls.replace(/\\/g, '\\\\')}]`;
-      i = end;
+      out += cls.regex;
+      i = cls.end;
     } else if (ch === '\\' && i + 1 < c.length) {
       out += escapeRegex(c[++i]!);
     } else out += escapeRegex(ch);
   }
   return out;
+}
+
+/** A character class starting after `[`; a `]` right at its start is a literal, as in Go. */
+function parseClass(c: string, from: number): { regex: string; end: number } | undefined {
+  let i = from;
+  const negated = c[i] === '^';
+  if (negated) i++;
+  let body = '';
+  let first = true;
+  for (; i < c.length; i++) {
+    const ch = c[i]!;
+    if (ch === ']' && !first) return { regex: `[${negated ? '^/' : ''}${body}]`, end: i };
+    first = false;
+    if (ch === '\\' && i + 1 < c.length) body += '\\' + c[++i]!;
+    else if (ch === ']' || ch === '[' || ch === '\\') body += '\\' + ch;
+    else body += ch;
+  }
+  return undefined;
 }
 
 function escapeRegex(s: string): string {

@@ -18,7 +18,8 @@ export interface SealedBlob {
  * the 10-byte frame overhead and the decompression on restore.
  */
 export function sealBlob(key: MasterKey, id: Id, plain: Uint8Array, mode: CompressionMode, isTree: boolean): SealedBlob {
-  if (mode !== 'off' || isTree) {
+  // An empty plaintext cannot be stored compressed: uncompressed length 0 means "raw".
+  if ((mode !== 'off' || isTree) && plain.length > 0) {
     const z = compress(plain, mode === 'off' ? 'auto' : mode);
     if (isTree || z.length < plain.length) return { id, sealed: seal(key, z), uncompressedLength: plain.length };
   }

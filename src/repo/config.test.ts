@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { arbDamage, damage } from '../model/arbitraries.test-util.js';
 import { decodeRepoConfig, encodeRepoConfig, newRepoConfig, type RepoConfig } from './config.js';
 import { isIrreducible, polynomialDegree, randomPolynomial } from './polynomial.js';
-import { onlyThrowsCodes, throwsCode } from './repo-fixtures.test-util.js';
+import { arbDamage, damage, onlyThrowsCodes, throwsCode } from './repo-fixtures.test-util.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const dec = (b: Uint8Array): string => new TextDecoder().decode(b);

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { arbDamage, arbId, damage } from '../model/arbitraries.test-util.js';
 import { decodeIndexFile, encodeIndexFile, type IndexFile } from './index-file.js';
 import type { PackedBlob } from './pack.js';
-import { arbU32, onlyThrowsCodes, throwsCode } from './repo-fixtures.test-util.js';
+import { arbDamage, arbId, arbU32, damage, onlyThrowsCodes, throwsCode } from './repo-fixtures.test-util.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
 const dec = (b: Uint8Array): string => new TextDecoder().decode(b);

@@ -3,9 +3,8 @@ import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { MemBackend } from '../backend/index.js';
 import { seal } from '../crypto/index.js';
-import { arbDamage, damage } from '../model/arbitraries.test-util.js';
 import { decodeLock, encodeLock, isStale, RepoLock, STALE_AFTER_MS, type LockInfo, type LockOwner, type LockStore } from './lock.js';
-import { initTestRepo, onlyThrowsCodes, rejectsCode, sha256, testEnv, throwsCode } from './repo-fixtures.test-util.js';
+import { arbDamage, damage, initTestRepo, onlyThrowsCodes, rejectsCode, sha256, testEnv, throwsCode } from './repo-fixtures.test-util.js';
 import type { Repository } from './repository.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);
@@ -246,41 +245,47 @@ describe('RepoLock against a repository', () => {
     await a.release();
   });
 
-  test('refresh writes a new file with the new time, then removes the old one', async () => {
+  test('refresh writes a new file with the new time first, then removes the old one', async () => {
     const f = await lockFixture();
-    const a = await RepoLock.acquire(f.store, f.opts(false));
-    const first = a.id;
-    const later = new Date(T0.getTime() + 5 * MIN);
-    f.setNow(later);
     const order: string[] = [];
     const spy: LockStore = {
       ...f.store,
       saveLock: async (j) => {
-        order.push('save');
-        return f.store.saveLock(j);
+        const id = await f.store.saveLock(j);
+        order.push(`save ${id}`);
+        return id;
       },
       removeLock: async (id) => {
-        order.push(`remove ${id === first ? 'old' : 'other'}`);
+        order.push(`remove ${id}`);
         return f.store.removeLock(id);
       },
     };
-    // Refresh through a lock whose store is the spy: acquire on the spy, then refresh it.
-    const b = await RepoLock.acquire(spy, f.opts(false));
+    const other = await RepoLock.acquire(f.store, f.opts(false)); // a second holder, untouched by the refresh
+    const a = await RepoLock.acquire(spy, f.opts(false));
+    const old = a.id;
     order.length = 0;
-    const before = b.id;
-    await b.refresh();
-    assert.deepEqual(order, ['save', 'remove other']);
-    assert.notEqual(b.id, before);
-    assert.deepEqual((await f.locks()).sort(), [first, b.id].sort());
-    assert.equal(decodeLock(await f.repo.loadUnpacked('lock', b.id)).time.getTime(), later.getTime());
-    // and the plain lock refreshes too
-    f.setNow(new Date(T0.getTime() + 10 * MIN));
+    const later = new Date(T0.getTime() + 5 * MIN);
+    f.setNow(later);
     await a.refresh();
-    assert.notEqual(a.id, first);
-    assert.deepEqual((await f.locks()).sort(), [a.id, b.id].sort());
-    assert.equal(decodeLock(await f.repo.loadUnpacked('lock', a.id)).time.getTime(), T0.getTime() + 10 * MIN);
-    await releaseAll(a, b);
+    assert.notEqual(a.id, old);
+    assert.deepEqual(order, [`save ${a.id}`, `remove ${old}`], 'the new lock exists before the old one goes');
+    assert.deepEqual((await f.locks()).sort(), [other.id, a.id].sort());
+    const l = decodeLock(await f.repo.loadUnpacked('lock', a.id));
+    assert.equal(l.time.getTime(), later.getTime());
+    assert.equal(l.exclusive, false);
+    // a refreshed lock is released under its new name
+    await releaseAll(a, other);
     assert.deepEqual(await f.locks(), []);
+  });
+
+  test('a refreshed exclusive lock still blocks others, and is not stale 40 minutes after it was first taken', async () => {
+    const f = await lockFixture();
+    const a = await RepoLock.acquire(f.store, f.opts(true));
+    f.setNow(new Date(T0.getTime() + 25 * MIN));
+    await a.refresh();
+    f.setNow(new Date(T0.getTime() + 40 * MIN));
+    await rejectsCode(RepoLock.acquire(f.store, f.opts(false)), 'REPO_LOCKED');
+    await a.release();
   });
 
   test('Repository.withLock releases the lock whatever happens', async () => {

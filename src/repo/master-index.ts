@@ -98,18 +98,20 @@ export class MasterIndex {
   private addEntry(pn: number, b: PackedBlob): void {
     const key = Buffer.from(b.id, 'hex');
     const mask = this.slots.length - 1;
+    const type = b.type === 'tree' ? 1 : 0;
     for (let s = key.readUInt32LE(0) & mask; this.slots[s] !== EMPTY; s = (s + 1) & mask) {
       const e = this.slots[s]!;
-      if (this.packOf[e] === pn && this.idEquals(e, key)) return;
+      // restic's index key is (ID, type): an old mixed pack may hold the same ID as both.
+      if (this.packOf[e] === pn && this.types[e] === type && this.idEquals(e, key)) return;
     }
-    if (this.count + 1 > this.cap) this.grow(this.cap * 2);
+    if (this.count + 1 > this.cap) this.grow(Math.max(16, this.cap * 2));
     const e = this.count++;
     this.ids.set(key, e * 32);
     this.packOf[e] = pn;
     this.offsets[e] = b.offset;
     this.lengths[e] = b.length;
     this.ulens[e] = b.uncompressedLength;
-    this.types[e] = b.type === 'tree' ? 1 : 0;
+    this.types[e] = type;
     this.insertSlot(e);
   }
 

@@ -10,13 +10,22 @@ export interface FinishedPack {
   readonly blobs: readonly PackedBlob[];
 }
 
-/** Collects sealed blobs of one type contiguously and closes them into a pack file. */
+/**
+ * Collects sealed blobs of one type contiguously and closes them into a pack file. Blobs
+ * are copied into one growing buffer as they arrive, so each sealed blob can be freed at
+ * once instead of living until the pack is finished.
+ */
 export class PackBuilder {
-  private parts: Uint8Array[] = [];
+  private buf: Buffer;
   private blobs: PackedBlob[] = [];
   private bytes = 0;
 
-  constructor(readonly type: BlobType) {}
+  constructor(
+    readonly type: BlobType,
+    private readonly initialCapacity = 1024 * 1024,
+  ) {
+    this.buf = Buffer.allocUnsafeSlow(0);
+  }
 
   get size(): number {
     return this.bytes;
@@ -27,26 +36,32 @@ export class PackBuilder {
   }
 
   add(id: Id, sealed: Uint8Array, uncompressedLength: number): void {
+    this.reserve(this.bytes + sealed.length);
+    this.buf.set(sealed, this.bytes);
     this.blobs.push({ type: this.type, id, offset: this.bytes, length: sealed.length, uncompressedLength });
-    this.parts.push(sealed);
     this.bytes += sealed.length;
   }
 
   finish(key: MasterKey): FinishedPack {
     const header = seal(key, encodePackHeader(this.blobs));
-    const out = Buffer.allocUnsafe(this.bytes + header.length + 4);
-    let p = 0;
-    for (const part of this.parts) {
-      out.set(part, p);
-      p += part.length;
-    }
-    out.set(header, p);
-    out.writeUInt32LE(header.length, p + header.length);
+    this.reserve(this.bytes + header.length + 4);
+    this.buf.set(header, this.bytes);
+    this.buf.writeUInt32LE(header.length, this.bytes + header.length);
+    const out = this.buf.subarray(0, this.bytes + header.length + 4);
     const id = createHash('sha256').update(out).digest('hex');
     const blobs = this.blobs;
-    this.parts = [];
+    this.buf = Buffer.allocUnsafeSlow(0);
     this.blobs = [];
     this.bytes = 0;
     return { id, bytes: out, blobs };
+  }
+
+  private reserve(n: number): void {
+    if (n <= this.buf.length) return;
+    let cap = Math.max(this.initialCapacity, this.buf.length);
+    while (cap < n) cap *= 2;
+    const next = Buffer.allocUnsafeSlow(cap);
+    next.set(this.buf.subarray(0, this.bytes));
+    this.buf = next;
   }
 }

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { arbDamage, damage } from '../model/arbitraries.test-util.js';
 import { decodePackHeader, encodePackHeader, expectedPackSize, headerEntrySize, MAX_HEADER_SIZE, MIN_PACK_SIZE, parseHeaderLength, type PackedBlob } from './pack.js';
-import { arbPackBlobs, onlyThrowsCodes, sha256, throwsCode } from './repo-fixtures.test-util.js';
+import { arbDamage, arbPackBlobs, damage, onlyThrowsCodes, sha256, throwsCode } from './repo-fixtures.test-util.js';
 
 const hex = (s: string): Uint8Array => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const u32le = (n: number): Uint8Array => {

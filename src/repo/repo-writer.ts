@@ -42,9 +42,9 @@ const MAX_BLOBS_PER_INDEX = 150_000;
  */
 export class RepoWriter {
   readonly stats: WriterStats = { dataBlobs: 0, treeBlobs: 0, dataAdded: 0, dataStored: 0, packs: 0 };
-  private readonly packers: Record<BlobType, PackBuilder> = { data: new PackBuilder('data'), tree: new PackBuilder('tree') };
-  /** Blobs taken by this writer and not yet in the repository's index. */
-  private readonly pending = new Set<Id>();
+  private readonly packers: Record<BlobType, PackBuilder>;
+  /** Blobs taken by this writer and not yet in the repository's index, by type. */
+  private readonly pending: Record<BlobType, Set<Id>> = { data: new Set(), tree: new Set() };
   private readonly sealing = new Set<Promise<void>>();
   private readonly uploading = new Set<Promise<void>>();
   private readonly written: IndexedPack[] = [];
@@ -58,14 +58,17 @@ export class RepoWriter {
 
   constructor(readonly repo: Repository, private readonly opts: WriterOptions = {}) {
     this.packSize = opts.packSize ?? 16 * 1024 * 1024;
+    // Room for a full pack plus one more blob up front, so a pack's buffer rarely grows.
+    const capacity = this.packSize + 1024 * 1024;
+    this.packers = { data: new PackBuilder('data', capacity), tree: new PackBuilder('tree', 1024 * 1024) };
     this.uploads = opts.uploads ?? 4;
-    this.maxBytes = opts.maxBytesInFlight ?? Math.max(64 * 1024 * 1024, this.packSize * 3);
+    this.maxBytes = opts.maxBytesInFlight ?? Math.max(32 * 1024 * 1024, this.packSize * 2);
     this.compression = opts.compression ?? 'auto';
   }
 
   /** True when the repository has the blob or this writer already took it. */
   has(type: BlobType, id: Id): boolean {
-    return this.pending.has(id) || this.repo.index.has(id, type);
+    return this.pending[type].has(id) || this.repo.index.has(id, type);
   }
 
   /**
@@ -76,7 +79,7 @@ export class RepoWriter {
     const id = knownId ?? blobId(plain);
     if (this.has(type, id)) return { id, added: false };
     if (this.failure) throw this.failure;
-    this.pending.add(id);
+    this.pending[type].add(id);
     if (type === 'data') {
       this.stats.dataBlobs++;
       this.stats.dataAdded += plain.length;
@@ -94,8 +97,7 @@ export class RepoWriter {
         .finally(() => this.sealing.delete(p));
       this.sealing.add(p);
     }
-    while (this.bytesInFlight > this.maxBytes && !this.failure) await new Promise<void>((r) => this.waiters.push(r));
-    if (this.failure) throw this.failure;
+    await this.backpressure();
     return { id, added: true };
   }
 
@@ -119,7 +121,7 @@ export class RepoWriter {
         this.release(length);
         return held.id;
       }
-      this.pending.add(held.id);
+      this.pending.data.add(held.id);
       this.stats.dataBlobs++;
       this.stats.dataAdded += length;
       const p: Promise<void> = pool
@@ -131,9 +133,19 @@ export class RepoWriter {
     });
     const tracked: Promise<void> = idPromise.then(() => undefined, (e) => this.fail(e)).finally(() => this.sealing.delete(tracked));
     this.sealing.add(tracked);
-    while (this.bytesInFlight > this.maxBytes && !this.failure) await new Promise<void>((r) => this.waiters.push(r));
-    if (this.failure) throw this.failure;
+    await this.backpressure();
     return { id: idPromise };
+  }
+
+  /** Waits while too many bytes are on their way; closes open packs if only they hold them. */
+  private async backpressure(): Promise<void> {
+    while (this.bytesInFlight > this.maxBytes && !this.failure) {
+      if (this.sealing.size === 0 && this.uploading.size === 0) {
+        for (const packer of Object.values(this.packers)) if (packer.count > 0) this.closePack(packer);
+      }
+      await new Promise<void>((r) => this.waiters.push(r));
+    }
+    if (this.failure) throw this.failure;
   }
 
   /** Closes the open packs, waits for every upload, and writes the index for them. */
@@ -194,11 +206,10 @@ export class RepoWriter {
 
   private release(bytes: number): void {
     this.bytesInFlight -= bytes;
-    if (this.bytesInFlight <= this.maxBytes) {
-      const w = this.waiters;
-      this.waiters = [];
-      for (const r of w) r();
-    }
+    // Waiters re-check for themselves (and may close packs when nothing else would free bytes).
+    const w = this.waiters;
+    this.waiters = [];
+    for (const r of w) r();
   }
 
   private fail(e: unknown): void {
@@ -220,7 +231,7 @@ export class RepoWriter {
       await this.repo.saveUnpacked('index', encodeIndexFile({ packs: batch }));
       for (const p of batch) {
         this.repo.index.addPack(p);
-        for (const b of p.blobs) this.pending.delete(b.id);
+        for (const b of p.blobs) this.pending[b.type].delete(b.id);
       }
     }
   }

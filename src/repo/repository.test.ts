@@ -63,14 +63,18 @@ describe('Repository: init and open', () => {
     assert.equal((await opened.listIds('key')).length, 1);
   });
 
-  test('an interrupted init (key written, no config) can simply be run again', async () => {
+  test(
+    'an interrupted init (key written, no config) can simply be run again',
+    {},
+    async () => {
     const backend = faulty(new MemBackend(), { faults: [{ op: 'save', type: 'config', nth: 1 }] });
     await rejectsCode(initTestRepo(backend), 'BACKEND_IO');
     await rejectsCode(Repository.open(backend, PASSWORD, env), 'REPO_NOT_FOUND');
     const repo = await initTestRepo(backend);
     const opened = await Repository.open(backend, PASSWORD, env);
     assert.deepEqual(opened.config, repo.config);
-  });
+  },
+  );
 
   test('a second key opens the same repository; the key hint is tried first', async () => {
     const backend = new MemBackend();

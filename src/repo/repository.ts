@@ -83,6 +83,7 @@ export class Repository {
     const keyIds: Id[] = [];
     for await (const f of backend.list('key')) keyIds.push(f.name);
     if (opts.keyHint && keyIds.includes(opts.keyHint)) keyIds.unshift(opts.keyHint);
+    let configError: unknown;
     for (const keyId of keyIds.slice(0, MAX_KEYS_TRIED)) {
       let key: MasterKey;
       try {
@@ -91,13 +92,15 @@ export class Repository {
         if (isLifeboatError(e, 'CIPHERTEXT_VERIFICATION_FAILED') || isLifeboatError(e, 'INVALID_DATA')) continue;
         throw e;
       }
-      let config: RepoConfig;
       try {
-        config = decodeRepoConfig(open(key, configSealed));
+        return new Repository(backend, key, decodeRepoConfig(open(key, configSealed)), keyId, env);
       } catch (e) {
-        throw new LifeboatError('REPO_CORRUPT', `the repository config at ${backend.location} cannot be read: ${(e as Error).message}`, { cause: e });
+        // A key file left by an interrupted init wraps another master key: try the next one.
+        configError = e;
       }
-      return new Repository(backend, key, config, keyId, env);
+    }
+    if (configError) {
+      throw new LifeboatError('REPO_CORRUPT', `the repository config at ${backend.location} cannot be read: ${(configError as Error).message}`, { cause: configError });
     }
     throw new LifeboatError('REPO_WRONG_PASSWORD', `wrong password for the repository at ${backend.location}, or no key file matches it; check the password file or LIFEBOAT_PASSWORD`);
   }

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { arbDamage, damage } from '../model/arbitraries.test-util.js';
-import { assertBytes, onlyThrowsCodes, throwsCode } from './repo-fixtures.test-util.js';
+import { arbDamage, assertBytes, damage, onlyThrowsCodes, throwsCode } from './repo-fixtures.test-util.js';
 import { decodeUnpacked, encodeUnpacked } from './unpacked-file.js';
 
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);

@@ -12,6 +12,8 @@ const TRIALS = Number(process.env['LIFEBOAT_E2E_CRASH_TRIALS'] ?? 20);
 const BIG_FILES = 5;
 const BIG_SIZE = 20 * MiB;
 const SMALL_FILES = 1500;
+/** Small packs (MiB) so that packs land on disk throughout a run, not only near its end. */
+const PACK_SIZE = ['--pack-size', '4'];
 
 /** mulberry32: reproducible delays from a seed printed in the test output. */
 function prng(seed: number): () => number {
@@ -77,7 +79,7 @@ describe('kill -9 during backup', { timeout: 600_000 }, () => {
       const span = Math.max(100, typicalMs - 50);
       const delay = Math.round(trial % 2 === 1 ? 50 + random() * span : 50 + span * (0.6 + 0.4 * random()));
       const packsBefore = packCount(ctx);
-      const child = lifeboatSpawn(ctx, ['backup', '--json', src]);
+      const child = lifeboatSpawn(ctx, ['backup', '--json', ...PACK_SIZE, src]);
       let stderr = '';
       child.stderr!.on('data', (d) => (stderr += d));
       child.stdout!.resume();
@@ -103,7 +105,7 @@ describe('kill -9 during backup', { timeout: 600_000 }, () => {
       assert.equal(rc.status, 0, `${what}: restic check after the kill:\n${show(rc)}`);
 
       const t0 = Date.now();
-      const b = lifeboat(ctx, ['backup', '--json', src]);
+      const b = lifeboat(ctx, ['backup', '--json', ...PACK_SIZE, src]);
       assert.equal(b.status, 0, `${what}: the next backup:\n${show(b)}`);
       typicalMs = Date.now() - t0;
       assert.deepEqual(lastJson<{ errors: unknown[] }>(b).errors, []);
@@ -112,7 +114,7 @@ describe('kill -9 during backup', { timeout: 600_000 }, () => {
     }
     t.diagnostic(`${killed} of ${TRIALS} backups killed, ${killedWithPacks} of them after writing packs`);
     assert.ok(killed >= TRIALS / 2, `only ${killed} of ${TRIALS} backups were killed before they finished; the delays are too long`);
-    assert.ok(killedWithPacks >= 2, `only ${killedWithPacks} kills happened after packs were written; the crash window is not exercised`);
+    assert.ok(killedWithPacks >= Math.min(2, Math.floor(TRIALS / 10)), `only ${killedWithPacks} kills happened after packs were written; the crash window is not exercised`);
     // Every byte of what survived is intact, for both tools.
     expectExit(restic(ctx, ['check', '--read-data-subset', '25%']), 0);
     expectExit(lifeboat(ctx, ['check', '--read-data']), 0);
