@@ -1,5 +1,6 @@
 import { readlinkSync, type BigIntStats } from 'node:fs';
-import { fileModeFromStMode, goTimeFromNs, newNode, type Node, type NodeType } from '../model/index.js';
+import { getXattr, listXattrs, xattrsAvailable } from '../lib/fs-native.js';
+import { fileModeFromStMode, goTimeFromNs, newNode, type ExtendedAttribute, type Node, type NodeType } from '../model/index.js';
 import type { UserNames } from './user-names.js';
 
 const S_IFMT = 0o170000;
@@ -42,5 +43,26 @@ export function nodeFromStat(name: Uint8Array, path: Buffer, st: BigIntStats, na
     links: type === 'file' || type === 'symlink' || type === 'dev' || type === 'chardev' ? Number(st.nlink) : 0,
     linktarget: type === 'symlink' ? readlinkSync(path, { encoding: 'buffer' }) : new Uint8Array(0),
     device: type === 'dev' || type === 'chardev' ? st.rdev : 0n,
+    extendedAttributes: readXattrs(path),
   });
+}
+
+/** Extended attributes as restic records them (name as text, raw value); none when unsupported. */
+function readXattrs(path: Buffer): ExtendedAttribute[] {
+  if (!xattrsAvailable) return [];
+  const out: ExtendedAttribute[] = [];
+  let names: Buffer[];
+  try {
+    names = listXattrs(path);
+  } catch {
+    return []; // unreadable attributes never cost the file itself
+  }
+  for (const name of names) {
+    try {
+      out.push({ name: name.toString(), value: getXattr(path, name) });
+    } catch {
+      // removed between list and get, or not readable: skip it, as restic does
+    }
+  }
+  return out;
 }

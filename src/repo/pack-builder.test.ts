@@ -68,6 +68,7 @@ describe('PackBuilder', () => {
     const y = new TextEncoder().encode('second one');
     b.add(sha256(x), seal(key, x), 0);
     const p1 = b.finish(key);
+    const p1Bytes = Buffer.from(p1.bytes); // a copy, to check the builder never writes into a finished pack
     assert.equal(b.size, 0);
     assert.equal(b.count, 0);
     b.add(sha256(y), seal(key, y), 0);
@@ -78,6 +79,20 @@ describe('PackBuilder', () => {
     assert.equal(p1.blobs.length, 1, 'the first pack keeps its blob list');
     assert.equal(p1.blobs[0]!.id, sha256(x));
     assert.notEqual(p1.id, p2.id);
+    assertBytes(p1.bytes, p1Bytes, 'the first pack is untouched by the second');
+    assert.equal(sha256(p1.bytes), p1.id);
+  });
+
+  test('packs larger than the initial buffer capacity come out whole', () => {
+    const b = new PackBuilder('data', 64);
+    const payloads = Array.from({ length: 50 }, (_, i) => new Uint8Array(100 + i).fill(i));
+    for (const x of payloads) b.add(sha256(x), seal(key, x), 0);
+    const pack = b.finish(key);
+    assert.equal(pack.id, sha256(pack.bytes));
+    assert.equal(pack.bytes.length, expectedPackSize(pack.blobs));
+    const parsed = parsePack(key, pack.bytes);
+    assert.deepEqual(parsed.blobs, pack.blobs);
+    for (const [i, e] of pack.blobs.entries()) assertBytes(open(key, pack.bytes.subarray(e.offset, e.offset + e.length)), payloads[i]!);
   });
 
   test('a pack built with one key cannot have its header opened with another', () => {
