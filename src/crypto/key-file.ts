@@ -1,7 +1,7 @@
 import { randomFillSync } from 'node:crypto';
 import { LifeboatError, isLifeboatError } from '../errors/index.js';
 import { CIPHER_OVERHEAD, open, seal } from './authenticated-cipher.js';
-import { goJsonString } from './go-json-string.js';
+import { goJsonString } from '../model/index.js';
 import { SCRYPT_SALT_BYTES, deriveUserKey, validateScryptParams, type ScryptParams } from './kdf.js';
 import { decodeMasterKeyJson, encodeMasterKeyJson, type MasterKey } from './master-key.js';
 import { decodeStdBase64, encodeStdBase64 } from './std-base64.js';
