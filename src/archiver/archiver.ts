@@ -2,7 +2,7 @@ import { lstatSync, readdirSync, type BigIntStats } from 'node:fs';
 import { LifeboatError, isLifeboatError } from '../errors/index.js';
 import { decodeTree, encodeTree, type GoTime, type Id, type Node, type Snapshot } from '../model/index.js';
 import { Chunker, type RepoWriter, type Repository } from '../repo/index.js';
-import { PathPattern, mapConcurrent } from '../lib/index.js';
+import { PathPattern, limiter, mapConcurrent } from '../lib/index.js';
 import { readFileChunks } from './file-chunks.js';
 import { nodeFromStat } from './fs-node.js';
 import { UserNames } from './user-names.js';
@@ -66,6 +66,11 @@ export class Archiver {
   private readonly polynomial: bigint;
   private readonly names = new UserNames();
   private readonly exclude: PathPattern;
+  /**
+   * Files being read at once, across all directories being walked: directory windows nest,
+   * so without this bound thousands of small files could be read before the writer pushes back.
+   */
+  private readonly reading = limiter(FILES_READ_AT_ONCE);
 
   constructor(
     private readonly repo: Repository,
@@ -228,18 +233,22 @@ export class Archiver {
     }
     const ids: Promise<Id>[] = [];
     let size = 0;
-    try {
-      // A chunker per file: files are read concurrently, and its state is per stream.
-      const chunks = readFileChunks(path, new Chunker(this.polynomial), node.size);
-      for (let r = chunks.next(); !r.done; r = chunks.next()) {
-        size += r.value.length;
-        ids.push((await this.writer.queueData(r.value)).id);
+    const ok = await this.reading(async () => {
+      try {
+        // A chunker per file: files are read concurrently, and its state is per stream.
+        const chunks = readFileChunks(path, new Chunker(this.polynomial), node.size);
+        for (let r = chunks.next(); !r.done; r = chunks.next()) {
+          size += r.value.length;
+          ids.push((await this.writer.queueData(r.value)).id);
+        }
+        return true;
+      } catch (e) {
+        if (isLifeboatError(e)) throw e; // repository trouble: not a source problem
+        this.recordError(pathText, e);
+        return false;
       }
-    } catch (e) {
-      if (isLifeboatError(e)) throw e; // repository trouble: not a source problem
-      this.recordError(pathText, e);
-      return undefined;
-    }
+    });
+    if (!ok) return undefined;
     const content = await Promise.all(ids);
     this.counts.bytesRead += size;
     if (parentNode) this.counts.filesChanged++;
@@ -283,6 +292,7 @@ interface VirtualDir {
 
 const SLASH = Buffer.from('/');
 const ENTRY_WINDOW = 16;
+const FILES_READ_AT_ONCE = 8;
 
 function nodeTemplate(filename: string, time: GoTime, req: BackupRequest): Node {
   return {

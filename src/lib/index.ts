@@ -3,3 +3,4 @@ export { mapConcurrent } from './map-concurrent.js';
 export { PathPattern } from './path-pattern.js';
 export { WorkerPool, transferable, type TaskReply } from './worker-pool.js';
 export { serveTasks, ownedBuffer } from './serve-tasks.js';
+export { limiter } from './limiter.js';

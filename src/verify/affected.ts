@@ -2,7 +2,7 @@ import type { Id } from '../model/index.js';
 import { pathText } from '../restorer/index.js';
 import type { AffectedSnapshot } from './check-report.js';
 import type { TreeLoader } from './tree-loader.js';
-import { limiter } from './work-queue.js';
+import { limiter } from '../lib/index.js';
 
 /** A path inside a tree that depends directly on damaged blobs (file content or a dir's subtree). */
 interface Hit {
