@@ -10,3 +10,5 @@ export { repositoryStats, type RepoStats } from './stats.js';
 export { listSnapshotNodes, fileContent, runRestore, type ListedNode, type RestoreRequest } from './browse.js';
 export { catFile, CAT_KINDS, type CatKind } from './cat.js';
 export { checkRepository, type CheckReport } from '../verify/index.js';
+export { stateDirFor, openStateJournal } from './state-dir.js';
+export { readHistory, type HistoryRequest, type HistoryResult } from './history.js';

@@ -3,6 +3,7 @@ import { backupCommand } from './backup.js';
 import { catCommand } from './cat.js';
 import { checkCommand } from './check.js';
 import { dumpCommand } from './dump.js';
+import { historyCommand } from './history.js';
 import { initCommand } from './init.js';
 import { keyCommand } from './key.js';
 import { lsCommand } from './ls.js';
@@ -23,4 +24,5 @@ export const COMMANDS: readonly Command[] = [
   keyCommand,
   unlockCommand,
   statsCommand,
+  historyCommand,
 ];
