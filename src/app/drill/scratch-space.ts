@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { LifeboatError } from '../../errors/index.js';
 import type { DbClient } from './db-client.js';
 import { deadLeftovers, scratchName, type ScratchOwner } from './scratch-names.js';
 
@@ -74,6 +75,7 @@ export class ScratchSpace {
 
   /** Creates a uniquely named scratch database; it is recorded before it exists, so a failure half-way is still cleaned up. */
   async createDatabase(server: DbClient): Promise<string> {
+    if (this.disposed) throw new LifeboatError('INTERRUPTED', 'the drill is being stopped; no new scratch database is made');
     const name = scratchName(this.o.prefix, this.o.owner, random8());
     this.databases.push({ server, name });
     await server.createDatabase(name);
