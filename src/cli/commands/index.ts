@@ -2,6 +2,7 @@ import type { Command } from '../command.js';
 import { backupCommand } from './backup.js';
 import { catCommand } from './cat.js';
 import { checkCommand } from './check.js';
+import { configCommand } from './config.js';
 import { dumpCommand } from './dump.js';
 import { historyCommand } from './history.js';
 import { initCommand } from './init.js';
@@ -24,5 +25,6 @@ export const COMMANDS: readonly Command[] = [
   keyCommand,
   unlockCommand,
   statsCommand,
+  configCommand,
   historyCommand,
 ];
