@@ -11,7 +11,7 @@ import { drillsDir, ScratchSpace, sweepLeftovers } from './scratch-space.js';
 
 const P = 'lb_proof_drill_';
 const runner = nodeProcessRunner({ env: process.env });
-const servers = [new DbClient(runner, { engine: 'postgres', host: '127.0.0.1', port: 5432, user: 'postgres' }), new DbClient(runner, { engine: 'mysql', user: 'root' })];
+const servers = [new DbClient(runner, 'postgres', { host: '127.0.0.1', port: 5432, user: 'postgres' }), new DbClient(runner, 'mysql', { user: 'root' })];
 const isAlive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
@@ -68,14 +68,14 @@ test('a sweep drops what a dead drill of this host left, and nothing of live dri
   assert.deepEqual(r.directories, [deadDir]);
   for (const s of servers) {
     const names = await s.listDatabases();
-    assert.ok(!names.includes(deadDb) && names.includes(liveDb) && names.includes(foreignDb), s.conn.engine);
+    assert.ok(!names.includes(deadDb) && names.includes(liveDb) && names.includes(foreignDb), s.engine);
   }
   assert.ok(!existsSync(deadDir) && existsSync(liveDir));
 });
 
 test('an unreachable server is a problem of the sweep, not a failure of the drill', async (t) => {
   const o = options(t);
-  const down = new DbClient(runner, { engine: 'postgres', host: '127.0.0.1', port: 1, user: 'postgres' });
+  const down = new DbClient(runner, 'postgres', { host: '127.0.0.1', port: 1, user: 'postgres' });
   const r = await sweepLeftovers(o, [down]);
   assert.equal(r.problems.length, 1);
   assert.match(r.problems[0]!, /could not sweep scratch databases on 127\.0\.0\.1:1/);

@@ -35,7 +35,7 @@ export async function sweepLeftovers(o: ScratchOptions, servers: readonly DbClie
     try {
       for (const name of deadLeftovers(o.prefix, await server.listDatabases(), o.owner.hostTag, o.isProcessAlive)) {
         await server.dropDatabase(name);
-        databases.push(`${server.conn.engine}/${name}`);
+        databases.push(`${server.engine}/${name}`);
       }
     } catch (e) {
       problems.push(`could not sweep scratch databases on ${server.where}: ${(e as Error).message}`);
