@@ -17,3 +17,6 @@ export { checkConfig, writeConfigTemplate, parsePreset, type ConfigCheckReport }
 export { openAppBackend, openAppRepository, initAppRepository, appLocations, locationPassword, type NamedLocation } from './app-repository.js';
 export { stateDirFor, openStateJournal } from './state-dir.js';
 export { readHistory, type HistoryRequest, type HistoryResult } from './history.js';
+export { drillApp, drillInContext, type DrillRequest, type SourcesOf } from './drill/drill-app.js';
+export type { DrillReport, DatabaseDrill, ProbeDrill } from './drill/drill-report.js';
+export { appContext, defaultAppDeps, configuredSources, type AppContext, type AppDeps } from './drill/app-context.js';

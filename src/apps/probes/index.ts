@@ -8,4 +8,4 @@ export { masterKeyBytes, sealCredentials, openCredentials } from './rails-creden
 export { mauticKey, mauticEncrypt, mauticDecrypt, type MauticKey } from './mautic-cipher.js';
 export { laravelKey, laravelEncrypt, laravelDecrypt } from './laravel-cipher.js';
 export { runProbe, PROBE_FORMATS, type ProbeFormat, type ProbeCounts } from './probe.js';
-export { presetProbes, phpSerializedStrings, SAMPLE_LIMIT, type ProbeSpec, type SampleSource } from './preset-probes.js';
+export { presetProbes, presetKeys, phpSerializedStrings, SAMPLE_LIMIT, type ProbeSpec, type SampleSource } from './preset-probes.js';

@@ -106,3 +106,23 @@ export function phpSerializedStrings(serialized: string): string[] {
   value(true, 0);
   return out;
 }
+
+/**
+ * The keys without which a preset's app cannot be recovered: a snapshot lacking one fails the
+ * drill and the guard, whatever the config says. Alternatives are separated by `|`.
+ */
+export function presetKeys(preset: string | null): readonly string[] {
+  switch (preset) {
+    case 'decidim':
+    case 'rails':
+      return ['SECRET_KEY_BASE'];
+    case 'mautic':
+      return ['secret_key|MAUTIC_SECRET_KEY'];
+    case 'laravel':
+      return ['APP_KEY'];
+    case 'nextcloud':
+      return ['secret'];
+    default:
+      return [];
+  }
+}

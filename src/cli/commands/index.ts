@@ -3,6 +3,7 @@ import { backupCommand } from './backup.js';
 import { catCommand } from './cat.js';
 import { checkCommand } from './check.js';
 import { configCommand } from './config.js';
+import { drillCommand } from './drill.js';
 import { dumpCommand } from './dump.js';
 import { historyCommand } from './history.js';
 import { initCommand } from './init.js';
@@ -27,4 +28,5 @@ export const COMMANDS: readonly Command[] = [
   statsCommand,
   configCommand,
   historyCommand,
+  drillCommand,
 ];
