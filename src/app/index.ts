@@ -15,3 +15,8 @@ export { configTemplate } from './config/config-templates.js';
 export { PRESETS, formatConfigProblem, type LifeboatConfig, type AppConfig, type LocationConfig, type SourceConfig, type Preset, type ConfigProblem } from './config/config-types.js';
 export { checkConfig, writeConfigTemplate, parsePreset, type ConfigCheckReport } from './config-files.js';
 export { openAppBackend, openAppRepository, initAppRepository, appLocations, locationPassword, type NamedLocation } from './app-repository.js';
+export { runAppBackup, type AppBackupResult, type AppBackupOptions, type AppManifest } from './app-backup.js';
+export { selectApps, initApp, listApps, restoreApp, restoreAppDatabase, type AppInitResult, type AppListing, type AppRestoreRequest, type AppDatabaseRestoreRequest } from './app-commands.js';
+export { appTag, findAppSnapshot, snapshotFileStream, restoreSnapshotDatabase, engineOfTarget, type SnapshotDatabaseRestore } from './app-snapshots.js';
+export { resolveAppSources, type AppSources } from './app-sources.js';
+export { processRunnerFor } from './app-process.js';

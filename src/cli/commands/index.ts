@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { appsCommand } from './apps.js';
 import { backupCommand } from './backup.js';
 import { catCommand } from './cat.js';
 import { checkCommand } from './check.js';
@@ -25,4 +26,5 @@ export const COMMANDS: readonly Command[] = [
   unlockCommand,
   statsCommand,
   configCommand,
+  appsCommand,
 ];
