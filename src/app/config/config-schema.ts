@@ -8,7 +8,7 @@ import { expectedOneOf } from './suggest.js';
 
 const TOP = ['state_dir', 'locations', 'apps'] as const;
 const LOCATION = ['url', 'password_file', 'password_command', 'password_env'] as const;
-const APP = ['preset', 'root', 'sources', 'locations', 'schedule', 'keep'] as const;
+const APP = ['preset', 'root', 'sources', 'locations', 'ignore', 'schedule', 'keep'] as const;
 const NAME = /^[a-z0-9][a-z0-9_-]*$/;
 const NAME_RULE = 'lower-case letters, digits, - and _, starting with a letter or digit';
 
@@ -110,6 +110,8 @@ function readApp(r: ConfigReader, node: Node | null, path: string, key: Node, lo
   for (const n of names ?? []) {
     if (locations && !locations.includes(n.value)) r.report(n.node, childPath(path, 'locations'), `unknown location "${n.value}"; ${expectedOneOf(n.value, locations)}`);
   }
+  const ignore = r.strList(f, 'ignore', 'kinds (postgres, mysql, files, secrets) or paths the preset found')?.map((t, i) =>
+    /^(postgres|mysql|files|secrets)$/.test(t.value) ? t.value : resolvePath(r, t, `${childPath(path, 'ignore')}[${i}]`, root, 'relative paths need the app to have a root'));
   const schedule = r.str(f, 'schedule', 'a schedule like "daily" or "03:30"');
   const keep = readKeep(r, f);
   return {
@@ -117,6 +119,7 @@ function readApp(r: ConfigReader, node: Node | null, path: string, key: Node, lo
     ...(root ? { root } : {}),
     sources,
     locations: (names ?? []).map((t) => t.value),
+    ...(ignore ? { ignore: ignore.filter((x): x is string => x !== undefined) } : {}),
     ...(schedule ? { schedule: schedule.value } : {}),
     ...(keep ? { keep } : {}),
   };

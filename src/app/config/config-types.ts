@@ -34,6 +34,8 @@ export interface AppConfig {
   readonly sources: readonly SourceConfig[];
   /** Names of entries of `locations`; at least one. */
   readonly locations: readonly string[];
+  /** What the preset must not back up: kinds (postgres, mysql, files, secrets) or paths it found. */
+  readonly ignore?: readonly string[];
   readonly schedule?: string;
   readonly keep?: KeepPolicy;
 }

@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { appsCommand } from './apps.js';
 import { backupCommand } from './backup.js';
 import { catCommand } from './cat.js';
 import { checkCommand } from './check.js';
@@ -27,6 +28,7 @@ export const COMMANDS: readonly Command[] = [
   unlockCommand,
   statsCommand,
   configCommand,
+  appsCommand,
   historyCommand,
   drillCommand,
 ];
