@@ -12,3 +12,4 @@ export { faulty, type BackendOp, type Fault, type FaultCall, type FaultPlan, typ
 export { SftpBackend, type SftpOptions } from './sftp-backend.js';
 export { S3Backend, type S3Options } from './s3-backend.js';
 export { parseLocationUrl, redactUrl, type LocationSpec } from './location-url.js';
+export { MirrorBackend, errorLine, type MirrorMember, type MemberState } from './mirror-backend.js';
