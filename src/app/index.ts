@@ -10,3 +10,8 @@ export { repositoryStats, type RepoStats } from './stats.js';
 export { listSnapshotNodes, fileContent, runRestore, type ListedNode, type RestoreRequest } from './browse.js';
 export { catFile, CAT_KINDS, type CatKind } from './cat.js';
 export { checkRepository, type CheckReport } from '../verify/index.js';
+export { loadConfig, parseConfig, findConfigFile, configInvalid, CONFIG_FILE_NAME, type ConfigLookup, type LoadedConfig, type ParsedConfig } from './config/load-config.js';
+export { configTemplate } from './config/config-templates.js';
+export { PRESETS, formatConfigProblem, type LifeboatConfig, type AppConfig, type LocationConfig, type SourceConfig, type Preset, type ConfigProblem } from './config/config-types.js';
+export { checkConfig, writeConfigTemplate, parsePreset, type ConfigCheckReport } from './config-files.js';
+export { openAppBackend, openAppRepository, initAppRepository, appLocations, locationPassword, type NamedLocation } from './app-repository.js';

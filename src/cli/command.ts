@@ -29,6 +29,7 @@ export interface Command {
 
 export const GLOBAL_OPTIONS: OptionSpec = {
   repo: { type: 'string', short: 'r' },
+  config: { type: 'string', short: 'c' },
   'password-file': { type: 'string', short: 'p' },
   'password-command': { type: 'string' },
   'key-hint': { type: 'string' },

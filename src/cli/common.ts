@@ -1,4 +1,4 @@
-import type { RepoOptions } from '../app/index.js';
+import type { ConfigLookup, Environment, RepoOptions } from '../app/index.js';
 import { LifeboatError } from '../errors/index.js';
 import type { OptionValues } from './command.js';
 
@@ -41,4 +41,10 @@ export function formatDuration(ms: number): string {
   if (s < 60) return `${(ms / 1000).toFixed(ms < 10_000 ? 2 : 1)}s`;
   const m = Math.floor(s / 60);
   return m < 60 ? `${m}:${String(s % 60).padStart(2, '0')}` : `${Math.floor(m / 60)}:${String(m % 60).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+}
+
+/** Where lifeboat.yaml is looked up: -c FILE, LIFEBOAT_CONFIG, the working directory, /etc/lifeboat. */
+export function configLookup(v: OptionValues, env: Environment): ConfigLookup {
+  const file = str(v, 'config');
+  return { cwd: env.cwd, env: env.env, ...(file ? { file } : {}), ...(env.env['LIFEBOAT_SYSTEM_CONFIG_DIR'] ? { systemDir: env.env['LIFEBOAT_SYSTEM_CONFIG_DIR'] } : {}) };
 }

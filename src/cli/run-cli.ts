@@ -11,6 +11,7 @@ function usage(): string {
   const lines = ['Usage: lifeboat [global options] <command> [options]', '', 'Commands:'];
   for (const c of COMMANDS) lines.push(`  ${c.name.padEnd(12)} ${c.summary}`);
   lines.push('', 'Global options:', '  -r, --repo URL            repository (or LIFEBOAT_REPOSITORY / RESTIC_REPOSITORY)',
+    '  -c, --config FILE         lifeboat.yaml to use (else LIFEBOAT_CONFIG, ./lifeboat.yaml, /etc/lifeboat/lifeboat.yaml)',
     '  -p, --password-file FILE  read the password from FILE (or LIFEBOAT_PASSWORD / RESTIC_PASSWORD)',
     '  --password-command CMD    run CMD and use its first line of output as the password',
     '  --json                    print machine-readable JSON, no progress',

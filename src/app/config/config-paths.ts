@@ -1,5 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
-import type { ConfigReader, Text } from './config-reader.js';
+import { childPath, type ConfigReader, type Fields, type Text } from './config-reader.js';
 
 /**
  * Resolves a path written in the configuration against `base` (the app root for an app's
@@ -20,3 +20,15 @@ export function resolvePath(r: ConfigReader, t: Text | undefined, path: string, 
 export function urlHasPassword(url: string): boolean {
   return /^[a-z][a-z0-9+.-]*:\/\/[^/@?#]*:[^/@?#]*@/i.test(url);
 }
+
+/** An environment variable's name (not its value). */
+export function envName(r: ConfigReader, f: Fields, field: string): string | undefined {
+  const t = r.str(f, field, 'the name of an environment variable');
+  if (!t) return undefined;
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(t.value)) {
+    r.report(t.node, childPath(f.path, field), 'expected the name of an environment variable (letters, digits and _), not its value');
+    return undefined;
+  }
+  return t.value;
+}
+

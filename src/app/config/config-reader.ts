@@ -1,7 +1,7 @@
 import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
 import type { ConfigProblem } from './config-types.js';
 import { interpolate } from './interpolate.js';
-import { expectedOneOf } from './suggest.js';
+import { expectedOneOf, suggest } from './suggest.js';
 
 /** The fields of one YAML mapping, checked against the names it may have. */
 export interface Fields {
@@ -9,6 +9,8 @@ export interface Fields {
   /** Where a missing field is reported: the key that holds this mapping, or the mapping. */
   readonly at: Node | null;
   readonly values: ReadonlyMap<string, { readonly key: Node; readonly value: Node | null }>;
+  /** Known names that an unknown field looked like a typo of (already reported). */
+  readonly suggested: ReadonlySet<string>;
 }
 
 /** A string value read from the file: `value` after ${VAR} interpolation, `raw` as written. */
@@ -75,6 +77,7 @@ export class ConfigReader {
       return undefined;
     }
     const values = new Map<string, { key: Node; value: Node | null }>();
+    const suggested = new Set<string>();
     for (const pair of node.items) {
       const key = this.deref(pair.key as Node | null);
       const value = (pair.value as Node | null) ?? null;
@@ -88,11 +91,13 @@ export class ConfigReader {
         this.reportInlineSecret(key, fieldPath, value);
       } else if (!known.includes(name)) {
         this.report(key, fieldPath, `unknown field "${name}"; ${expectedOneOf(name, known)}`);
+        const s = suggest(name, known);
+        if (s !== undefined) suggested.add(s);
       } else {
         values.set(name, { key, value });
       }
     }
-    return { path, at: at ?? node, values };
+    return { path, at: at ?? node, values, suggested };
   }
 
   private isLiteral(raw: Node | null): boolean {
@@ -109,6 +114,8 @@ export class ConfigReader {
 
   /** A required field that is absent. */
   missing(f: Fields, name: string, expected: string): void {
+    // "unknown field "uri"; did you mean "url"?" already says it: one mistake, one message.
+    if (f.suggested.has(name)) return;
     this.report(f.at, childPath(f.path, name), `missing; expected ${expected}`);
   }
 

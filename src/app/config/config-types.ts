@@ -68,6 +68,8 @@ export interface MysqlSource {
   readonly url?: string;
   readonly host?: string;
   readonly port?: number;
+  /** The server's Unix socket (MariaDB's root logs in through it without a password). */
+  readonly socket?: string;
   readonly user?: string;
   readonly database?: string;
   readonly passwordFile?: string;

@@ -2,6 +2,7 @@ import type { Command } from '../command.js';
 import { backupCommand } from './backup.js';
 import { catCommand } from './cat.js';
 import { checkCommand } from './check.js';
+import { configCommand } from './config.js';
 import { dumpCommand } from './dump.js';
 import { initCommand } from './init.js';
 import { keyCommand } from './key.js';
@@ -23,4 +24,5 @@ export const COMMANDS: readonly Command[] = [
   keyCommand,
   unlockCommand,
   statsCommand,
+  configCommand,
 ];

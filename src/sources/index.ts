@@ -1,0 +1,15 @@
+export { nodeProcessRunner, type ProcessRunner, type ProcessSpec, type ProcessResult, type RunningProcess, type ProcessArg, type SecretFileArg } from './process-runner.js';
+export { type DumpEntry, type FailureRules, oneLine, failureOf, findTool } from './tool-process.js';
+export { type VirtualFile, bytesFile, lazyFile, jsonBytes } from './virtual-file.js';
+export type { SourceSpec, FilesSpec, DatabaseSpec, DatabaseEngine, DbConnection, SecretsSpec, SecretValueSpec, ProcessEnvSpec, SecretFormat } from './source-specs.js';
+export { planPostgres, type SourceDeps, type DatabasePlan } from './postgres-source.js';
+export { planMysql } from './mysql-source.js';
+export { planFiles, type FilesPlan } from './files-source.js';
+export { planSecrets, secretFiles, keyFingerprint, keyInventory, keyInventoryFile, secretFilePath, secretValuePath, type SecretItem, type SecretsPlan, type KeyInventory } from './secrets-source.js';
+export { type DumpMetadata, dumpPath, metadataPath, dumpFileName } from './dump-metadata.js';
+export { restoreDatabaseDump, type DatabaseRestoreRequest, type DatabaseRestoreResult } from './database-restore.js';
+export { parseDotEnv, formatDotEnvLine } from './dotenv.js';
+export { parsePhpConfig, phpLookup, phpLiteral, type PhpArray, type PhpValue } from './php-array.js';
+export { lookupSecret, guessFormat, readSmallFile } from './secret-lookup.js';
+export { pgTarget } from './pg-connection.js';
+export { mysqlTarget } from './mysql-connection.js';
