@@ -14,7 +14,13 @@ export { loadConfig, parseConfig, findConfigFile, configInvalid, CONFIG_FILE_NAM
 export { configTemplate } from './config/config-templates.js';
 export { PRESETS, formatConfigProblem, type LifeboatConfig, type AppConfig, type LocationConfig, type SourceConfig, type Preset, type ConfigProblem } from './config/config-types.js';
 export { checkConfig, writeConfigTemplate, parsePreset, type ConfigCheckReport } from './config-files.js';
-export { openAppBackend, openAppRepository, initAppRepository, appLocations, locationPassword, type NamedLocation } from './app-repository.js';
+export { openAppBackend, openAppRepository, initAppRepository, appLocations, locationPassword, openAppLocations, openAppMirror, appNamedBackends, type NamedLocation } from './app-repository.js';
+export { syncLocations, listLocations, packsOfSnapshot, type NamedBackend, type SyncReport, type LocationSyncResult } from './sync-locations.js';
+export { openMirror, initLocations, type OpenedMirror, type InitLocationsResult } from './locations.js';
+export { locationStatus, type LocationStatus } from './location-status.js';
+export { LocationRecords, type LocationRecord } from './location-records.js';
+export { runMirroredBackup, runSyncLocations, runLocationStatus, runInitLocations, recordCheck, locationsFromUrls, type MirroredBackupResult } from './mirror-runs.js';
+export { awsCredentials } from './aws-credentials.js';
 export { runAppBackup, type AppBackupResult, type AppBackupOptions, type AppManifest } from './app-backup.js';
 export { selectApps, initApp, listApps, restoreApp, restoreAppDatabase, type AppInitResult, type AppListing, type AppRestoreRequest, type AppDatabaseRestoreRequest } from './app-commands.js';
 export { appTag, findAppSnapshot, snapshotFileStream, restoreSnapshotDatabase, engineOfTarget, type SnapshotDatabaseRestore } from './app-snapshots.js';

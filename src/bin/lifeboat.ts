@@ -87,4 +87,6 @@ process.on('SIGTERM', onSignal);
 process.on('SIGPIPE', () => process.exit(0));
 
 const code = await runCli(process.argv.slice(2), env, { stdout: process.stdout, stderr: process.stderr });
-process.exitCode = code;
+// Exit now: an idle ssh or HTTPS keep-alive connection of a network location must not keep the
+// process alive once the command is done (stdout and stderr are synchronous on Linux).
+process.exit(code);
