@@ -30,4 +30,7 @@ export { stateDirFor, openStateJournal } from './state-dir.js';
 export { readHistory, type HistoryRequest, type HistoryResult } from './history.js';
 export { drillApp, drillInContext, type DrillRequest, type SourcesOf } from './drill/drill-app.js';
 export type { DrillReport, DatabaseDrill, ProbeDrill } from './drill/drill-report.js';
-export { appContext, defaultAppDeps, configuredSources, type AppContext, type AppDeps } from './drill/app-context.js';
+export { appContext, defaultAppDeps, appSourceSpecs, type AppContext, type AppDeps } from './drill/app-context.js';
+export { checkKeys, type KeysReport, type KeyReport, type KeyState } from './drill/key-drift.js';
+export { guardApp, guardFacts, type GuardReport } from './drill/guard-app.js';
+export { checkAppLocations, type LocationCheck } from './drill/check-app.js';

@@ -11,6 +11,7 @@ import type { Environment } from '../environment.js';
 import { openBackend } from '../open-backend.js';
 import { repoEnv } from '../repo-access.js';
 import { stateDirFor } from '../state-dir.js';
+import { resolveAppSources } from '../app-sources.js';
 import { checkPrefix, DEFAULT_SCRATCH_PREFIX } from './scratch-names.js';
 
 /** What drill, keys and guard need about one app, resolved once from the config and the environment. */
@@ -50,7 +51,7 @@ export function pickLocation(ctx: AppContext, name: string | undefined): NamedLo
 
 /** Opens one location's repository on its own (drill and guard read each location separately). */
 export async function openLocation(ctx: AppContext, l: NamedLocation): Promise<Repository> {
-  const backend = openBackend(l.location.url, ctx.env.cwd);
+  const backend = openBackend(l.location.url, ctx.env.cwd, ctx.env.env);
   return Repository.open(backend, await locationPassword(l, ctx.env), repoEnv(ctx.env));
 }
 
@@ -80,14 +81,7 @@ export function defaultAppDeps(env: Environment): AppDeps {
   return { env, runner: nodeProcessRunner({ env: env.env }), clock: systemClock };
 }
 
-/**
- * The app's database sources as the config writes them (no preset discovery yet).
- * TEMPORARY until the apps branch's source resolver lands here; passwords via password_env only.
- */
-export function configuredSources(ctx: AppContext): SourceSpec[] {
-  return ctx.app.sources.flatMap((s): SourceSpec[] => {
-    if (s.kind !== 'postgres' && s.kind !== 'mysql') return [];
-    const password = s.passwordEnv ? ctx.env.env[s.passwordEnv] : undefined;
-    return [{ kind: s.kind, ...(s.url ? { url: s.url } : {}), ...(s.host ? { host: s.host } : {}), ...(s.port ? { port: s.port } : {}), ...(s.user ? { user: s.user } : {}), ...(password ? { password } : {}), ...(s.database ? { database: s.database } : {}), origin: 'config' }];
-  });
+/** The app's sources, config and preset discovery merged (the same as backup uses). */
+export function appSourceSpecs(ctx: AppContext): readonly SourceSpec[] {
+  return resolveAppSources(ctx.name, ctx.app, ctx.env).specs;
 }

@@ -10,7 +10,7 @@ import { phpLookup, parsePhpConfig } from '../../sources/index.js';
 import { APP_MANIFEST_PATH, KEY_INVENTORY_PATH, parseAppManifest, parseDumpManifest, parseKeyInventory, verifyRestoredFiles, type AppManifest, type EscrowedKey } from '../../verify/index.js';
 import { runRestore } from '../browse.js';
 import type { Environment } from '../environment.js';
-import { findSnapshot } from '../snapshot-select.js';
+import { findAppSnapshot } from '../app-snapshots.js';
 import { DbClient } from './db-client.js';
 import { runProbes } from './drill-probes.js';
 import type { DatabaseDrill, DrillReport } from './drill-report.js';
@@ -51,7 +51,7 @@ export async function runDrill(input: DrillInput): Promise<DrillReport> {
   const scratchOpts: ScratchOptions = { stateDir: input.stateDir, prefix: input.prefix, owner: { hostTag: hostTag(env.hostname), pid: env.pid }, isProcessAlive: (pid) => env.isProcessAlive(pid) };
   const swept = await sweepLeftovers(scratchOpts, Object.values(clients));
   await input.repo.loadIndex();
-  const { id, snapshot } = await findSnapshot(input.repo, input.snapshot, { tags: [`app:${input.app}`] });
+  const { id, snapshot } = await findAppSnapshot(input.repo, input.app, input.snapshot);
   const space = new ScratchSpace(scratchOpts);
   const unhook = env.onInterrupt?.(() => space.dispose());
   const problems: string[] = [];

@@ -1,4 +1,4 @@
-import { configuredSources, defaultAppDeps, drillApp, type DrillReport } from '../../app/index.js';
+import { appSourceSpecs, defaultAppDeps, drillApp, type DrillReport } from '../../app/index.js';
 import { LifeboatError } from '../../errors/index.js';
 import type { Command } from '../command.js';
 import { configLookup, formatBytes, formatDuration, str } from '../common.js';
@@ -33,7 +33,7 @@ export const drillCommand: Command = {
     if (!app) throw new LifeboatError('INVALID_ARGUMENT', 'name the app to drill: lifeboat drill --app NAME');
     const location = str(values, 'location');
     const snapshot = str(values, 'snapshot');
-    const report = await drillApp(configLookup(values, env), { app, ...(location ? { location } : {}), ...(snapshot ? { snapshot } : {}), keep: Boolean(values['keep']) }, defaultAppDeps(env), configuredSources);
+    const report = await drillApp(configLookup(values, env), { app, ...(location ? { location } : {}), ...(snapshot ? { snapshot } : {}), keep: Boolean(values['keep']) }, defaultAppDeps(env), appSourceSpecs);
     if (!out.json) print(out, report);
     return { json: report, exitCode: report.ok ? 0 : 1 };
   },

@@ -6,6 +6,8 @@ import { checkCommand } from './check.js';
 import { configCommand } from './config.js';
 import { drillCommand } from './drill.js';
 import { dumpCommand } from './dump.js';
+import { guardCommand } from './guard.js';
+import { keysCommand } from './keys.js';
 import { historyCommand } from './history.js';
 import { initCommand } from './init.js';
 import { keyCommand } from './key.js';
@@ -31,4 +33,6 @@ export const COMMANDS: readonly Command[] = [
   appsCommand,
   historyCommand,
   drillCommand,
+  keysCommand,
+  guardCommand,
 ];
