@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { phpSerializedStrings, runProbe, SAMPLE_LIMIT, type ProbeSpec } from '../../apps/probes/index.js';
+import { phpLookup, parsePhpConfig } from '../../sources/index.js';
 import type { DbClient } from './db-client.js';
 import type { ProbeDrill } from './drill-report.js';
 
@@ -58,4 +59,20 @@ export async function runProbes(specs: readonly ProbeSpec[], ctx: ProbeContext):
     out.push({ ...base, key: keyName, ...counts, verdict: counts.failed === 0 && counts.opened > 0 ? 'passed' : 'failed' });
   }
   return out;
+}
+
+/** Mautic's `db_table_prefix` from its local.php under `appRoot` ('' when none). */
+export function mauticPrefix(appRoot: string | undefined): string {
+  if (!appRoot) return '';
+  for (const rel of ['config/local.php', 'app/config/local.php']) {
+    const p = join(appRoot, rel);
+    if (!existsSync(p)) continue;
+    try {
+      const v = phpLookup(parsePhpConfig(readFileSync(p, 'utf8'), rel), 'db_table_prefix');
+      return typeof v === 'string' && /^[A-Za-z0-9_]*$/.test(v) ? v : '';
+    } catch {
+      return '';
+    }
+  }
+  return '';
 }

@@ -79,6 +79,7 @@ export async function guardFacts(ctx: AppContext): Promise<GuardFacts> {
     const declaredSecrets = [...new Set([...(liveItems ?? []).map((i) => i.name), ...presetKeys(ctx.app.preset ?? null)])];
     return {
       now: ctx.clock.now(),
+      app: ctx.name,
       declared: { databases: declaredDbs, secrets: declaredSecrets },
       locations,
       ...(liveKeys ? { liveKeys } : { liveKeysProblem: liveKeysProblem ?? 'no location could be opened to compute fingerprints' }),

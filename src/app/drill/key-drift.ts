@@ -6,7 +6,7 @@ import { resolveAppSources } from '../app-sources.js';
 import { runAppBackup } from '../app-backup.js';
 import { appJournal, openLocation, type AppContext } from './app-context.js';
 import { DbClient } from './db-client.js';
-import { runProbes, type ProbeContext } from './drill-probes.js';
+import { mauticPrefix, runProbes, type ProbeContext } from './drill-probes.js';
 import type { ProbeDrill } from './drill-report.js';
 import { appSnapshotInfo, readSmallFile } from './snapshot-facts.js';
 
@@ -104,8 +104,9 @@ export async function checkKeys(ctx: AppContext, opts: { backupNow?: boolean } =
   const preset = ctx.app.preset ?? null;
   const dbs = liveDatabases(specs.filter((s): s is DatabaseSpec => s.kind === 'postgres' || s.kind === 'mysql'), ctx.runner);
   const probeSpecs = presetProbes(preset).filter((p) => p.samples.kind === 'sql');
-  const liveProbes = await runProbes(probeSpecs, { keys: new Map(live.map((k) => [k.name, k.value])), databases: dbs });
-  const escrowedProbes = escrowedBytes.size ? await runProbes(probeSpecs, { keys: escrowedBytes, databases: dbs }) : [];
+  const tablePrefix = mauticPrefix(ctx.app.root);
+  const liveProbes = await runProbes(probeSpecs, { keys: new Map(live.map((k) => [k.name, k.value])), databases: dbs, tablePrefix });
+  const escrowedProbes = escrowedBytes.size ? await runProbes(probeSpecs, { keys: escrowedBytes, databases: dbs, tablePrefix }) : [];
   const broken = liveProbes.filter((p) => p.verdict === 'failed' && p.key);
   const pathBack = escrowedProbes.filter((p) => p.verdict === 'passed').map((p) => p.name);
   const emergency = broken.length

@@ -6,13 +6,12 @@ import type { Clock } from '../../lib/index.js';
 import { goTimeToDate } from '../../model/index.js';
 import type { Repository } from '../../repo/index.js';
 import type { DbConnection, ProcessRunner } from '../../sources/index.js';
-import { phpLookup, parsePhpConfig } from '../../sources/index.js';
 import { APP_MANIFEST_PATH, KEY_INVENTORY_PATH, parseAppManifest, parseDumpManifest, parseKeyInventory, verifyRestoredFiles, type AppManifest, type EscrowedKey } from '../../verify/index.js';
 import { runRestore } from '../browse.js';
 import type { Environment } from '../environment.js';
 import { findAppSnapshot } from '../app-snapshots.js';
 import { DbClient } from './db-client.js';
-import { runProbes } from './drill-probes.js';
+import { mauticPrefix, runProbes } from './drill-probes.js';
 import type { DatabaseDrill, DrillReport } from './drill-report.js';
 import { hostTag } from './scratch-names.js';
 import { ScratchSpace, sweepLeftovers, type ScratchOptions } from './scratch-space.js';
@@ -146,21 +145,6 @@ function missingKeys(m: AppManifest | undefined, keys: ReadonlyMap<string, Uint8
   if (!m) return [];
   const wanted = [...m.secrets, ...presetKeys(m.preset)];
   return [...new Set(wanted)].filter((w) => !w.split('|').some((alt) => keys.has(alt)));
-}
-
-function mauticPrefix(appRoot: string | undefined): string {
-  if (!appRoot) return '';
-  for (const rel of ['config/local.php', 'app/config/local.php']) {
-    const p = join(appRoot, rel);
-    if (!existsSync(p)) continue;
-    try {
-      const v = phpLookup(parsePhpConfig(readFileSync(p, 'utf8'), rel), 'db_table_prefix');
-      return typeof v === 'string' && /^[A-Za-z0-9_]*$/.test(v) ? v : '';
-    } catch {
-      return '';
-    }
-  }
-  return '';
 }
 
 async function restoreDatabases(target: string, space: ScratchSpace, clients: Partial<Record<'postgres' | 'mysql', DbClient>>, clock: Clock, problems: string[]): Promise<(DatabaseDrill & { scratchName?: string })[]> {
