@@ -1,42 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decidimEncrypt, decidimKey, marshalString } from '../../src/apps/probes/index.js';
 import { describe } from './support/run.js';
-import { databasesLike, makeProofApp, psql, SCRATCH_PREFIX, type ProofApp } from './support/proof-app.js';
+import { databasesLike, SCRATCH_PREFIX, type ProofApp } from './support/proof-app.js';
+import { decidimApp, SMTP_PASSWORD } from './support/decidim-app.js';
 
 interface Drill { ok: boolean; snapshot: string; problems: string[]; keys: { escrowed: string[]; missing: string[] }; probes: { name: string; key?: string; tried: number; opened: number; failed: number; verdict: string }[]; databases: { id: string; ok: boolean; tables: number }[]; files: { files: number; mismatchCount: number }; recoveryTimeMs: number }
 interface Guard { ok: boolean; rules: { rule: string; ok: boolean; reason: string }[] }
-
-const SMTP_PASSWORD = 'smtp-password-never-printed';
-
-/** A Decidim-like app: PostgreSQL with values encrypted exactly as Decidim does, SECRET_KEY_BASE in .env. */
-function decidimApp(t: { after(fn: () => void): void }): ProofApp & { skb: string } {
-  const app = makeProofApp(t, 'decidim');
-  const skb = randomBytes(64).toString('hex');
-  psql('postgres', `CREATE DATABASE ${app.db}`);
-  t.after(() => void psql('postgres', `DROP DATABASE IF EXISTS ${app.db} WITH (FORCE)`));
-  const k = decidimKey(skb, 'sha256');
-  const enc = (s: string): string => decidimEncrypt(k, marshalString(s));
-  const q = (s: string): string => `'${s.replace(/'/g, "''")}'`;
-  psql(app.db, `
-    CREATE TABLE decidim_organizations (id serial PRIMARY KEY, name text, smtp_settings jsonb, omniauth_settings jsonb);
-    CREATE TABLE decidim_authorizations (id serial PRIMARY KEY, name text, metadata jsonb);
-    CREATE TABLE decidim_users (id serial PRIMARY KEY, email text);
-    INSERT INTO decidim_organizations (name, smtp_settings, omniauth_settings) VALUES
-      ('city', jsonb_build_object('from', 'x@example.org', 'encrypted_password', ${q(enc(SMTP_PASSWORD))}),
-               jsonb_build_object('omniauth_settings_facebook_enabled', true, 'omniauth_settings_facebook_client_secret', ${q(enc('fb-secret'))}));
-    INSERT INTO decidim_authorizations (name, metadata) SELECT 'id_documents', jsonb_build_object('document_number', ${q(decidimEncrypt(k, JSON.stringify('12345678Z')))}) FROM generate_series(1, 5);
-    INSERT INTO decidim_users (email) SELECT 'u' || g || '@example.org' FROM generate_series(1, 250) g;
-  `);
-  mkdirSync(join(app.root, 'storage', 'ab'), { recursive: true });
-  writeFileSync(join(app.root, 'storage', 'ab', 'logo.png'), randomBytes(50_000));
-  writeFileSync(join(app.root, '.env'), `SECRET_KEY_BASE=${skb}\nDATABASE_URL=postgres://postgres@127.0.0.1:5432/${app.db}\n`);
-  app.writeConfig('portal', `preset: decidim\nroot: ${app.root}\nlocations: [local, offsite]`);
-  return Object.assign(app, { skb });
-}
 
 const ok = (r: ReturnType<ProofApp['run']>, code = 0) => assert.equal(r.status, code, describe(r));
 

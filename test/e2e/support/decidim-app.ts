@@ -1,0 +1,35 @@
+// The Decidim-like app of the proof tests: PostgreSQL values encrypted exactly as Decidim does.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { decidimEncrypt, decidimKey, marshalString } from '../../../src/apps/probes/index.js';
+import { makeProofApp, psql, type ProofApp } from './proof-app.js';
+
+export const SMTP_PASSWORD = 'smtp-password-never-printed';
+
+/** A Decidim-like app: PostgreSQL with values encrypted exactly as Decidim does, SECRET_KEY_BASE in .env. */
+export function decidimApp(t: { after(fn: () => void): void }): ProofApp & { skb: string } {
+  const app = makeProofApp(t, 'decidim');
+  const skb = randomBytes(64).toString('hex');
+  psql('postgres', `CREATE DATABASE ${app.db}`);
+  t.after(() => void psql('postgres', `DROP DATABASE IF EXISTS ${app.db} WITH (FORCE)`));
+  const k = decidimKey(skb, 'sha256');
+  const enc = (s: string): string => decidimEncrypt(k, marshalString(s));
+  const q = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+  psql(app.db, `
+    CREATE TABLE decidim_organizations (id serial PRIMARY KEY, name text, smtp_settings jsonb, omniauth_settings jsonb);
+    CREATE TABLE decidim_authorizations (id serial PRIMARY KEY, name text, metadata jsonb);
+    CREATE TABLE decidim_users (id serial PRIMARY KEY, email text);
+    INSERT INTO decidim_organizations (name, smtp_settings, omniauth_settings) VALUES
+      ('city', jsonb_build_object('from', 'x@example.org', 'encrypted_password', ${q(enc(SMTP_PASSWORD))}),
+               jsonb_build_object('omniauth_settings_facebook_enabled', true, 'omniauth_settings_facebook_client_secret', ${q(enc('fb-secret'))}));
+    INSERT INTO decidim_authorizations (name, metadata) SELECT 'id_documents', jsonb_build_object('document_number', ${q(decidimEncrypt(k, JSON.stringify('12345678Z')))}) FROM generate_series(1, 5);
+    INSERT INTO decidim_users (email) SELECT 'u' || g || '@example.org' FROM generate_series(1, 250) g;
+  `);
+  mkdirSync(join(app.root, 'storage', 'ab'), { recursive: true });
+  writeFileSync(join(app.root, 'storage', 'ab', 'logo.png'), randomBytes(50_000));
+  writeFileSync(join(app.root, '.env'), `SECRET_KEY_BASE=${skb}\nDATABASE_URL=postgres://postgres@127.0.0.1:5432/${app.db}\n`);
+  app.writeConfig('portal', `preset: decidim\nroot: ${app.root}\nlocations: [local, offsite]`);
+  return Object.assign(app, { skb });
+}
+
