@@ -5,7 +5,7 @@ import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe } from './support/run.js';
 import { databasesLike, SCRATCH_PREFIX, type ProofApp } from './support/proof-app.js';
-import { decidimApp, SMTP_PASSWORD } from './support/decidim-app.js';
+import { decidimApp, decidimProbes, SMTP_PASSWORD } from './support/decidim-app.js';
 
 interface Drill { ok: boolean; snapshot: string; problems: string[]; keys: { escrowed: string[]; missing: string[] }; probes: { name: string; key?: string; tried: number; opened: number; failed: number; verdict: string }[]; databases: { id: string; ok: boolean; tables: number }[]; files: { files: number; mismatchCount: number }; recoveryTimeMs: number }
 interface Guard { ok: boolean; rules: { rule: string; ok: boolean; reason: string }[] }
@@ -21,12 +21,14 @@ test('the incident replayed on a Decidim-like app: key overwritten, keys and gua
   assert.equal(first.ok, true, JSON.stringify(first.problems));
   assert.deepEqual(first.keys.missing, []);
   assert.ok(first.keys.escrowed.includes('SECRET_KEY_BASE'));
-  assert.deepEqual(first.databases.map((d) => [d.id, d.ok, d.tables]), [[`postgres/${app.db}`, true, 3]]);
+  assert.deepEqual(first.databases.map((d) => [d.id, d.ok, d.tables]), [[`postgres/${app.db}`, true, 4]]);
   const opened = first.probes.filter((p) => p.verdict === 'passed').map((p) => [p.name, p.opened, p.failed]);
   assert.deepEqual(opened, [
     ['decidim_organizations.smtp_settings encrypted_password', 1, 0],
     ['decidim_organizations.omniauth_settings secrets', 1, 0],
     ['decidim_authorizations.metadata', 5, 0],
+    ['votes metadata', 3, 0],
+    ['logo link', 1, 0],
   ]);
   assert.equal(first.files.mismatchCount, 0);
   // Drilled from the other location too: the guard wants copies, not one lucky repository.
@@ -49,7 +51,7 @@ test('the incident replayed on a Decidim-like app: key overwritten, keys and gua
   ok(keys, 1);
   assert.match(keys.stdout, /SECRET_KEY_BASE\s+local\s+CHANGED since \d{4}-/);
   assert.match(keys.stdout, /SECRET_KEY_BASE\s+offsite\s+CHANGED since/);
-  assert.match(keys.stderr, /EMERGENCY: the live SECRET_KEY_BASE does not open .* in the live database.*the key escrowed in the latest snapshot opens them/);
+  assert.match(keys.stderr, /EMERGENCY: the live SECRET_KEY_BASE does not open .*1 of 1 values of logo link.* in the live database.*the key escrowed in the latest snapshot opens them/);
   for (const s of [app.skb, newKey, SMTP_PASSWORD]) assert.ok(!keys.stdout.includes(s) && !keys.stderr.includes(s), 'no secret in the output');
 
   const guard = app.run(['guard', '--app', 'portal', '--json']);
@@ -77,7 +79,7 @@ test('the incident replayed on a Decidim-like app: key overwritten, keys and gua
 
 test('a snapshot made without the key makes drill and guard fail loudly, naming it', async (t) => {
   const app = decidimApp(t);
-  app.writeConfig('portal', `preset: decidim\nroot: ${app.root}\nlocations: [local, offsite]\nignore: [secrets]`);
+  app.writeConfig('portal', `preset: decidim\nroot: ${app.root}\nlocations: [local, offsite]\nignore: [secrets]\n${decidimProbes(app.link)}`);
   ok(app.run(['init', '--app', 'portal']));
   ok(app.run(['backup', '--app', 'portal']));
   const drill = app.run(['drill', '--app', 'portal']);

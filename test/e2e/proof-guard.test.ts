@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { appendFileSync, readdirSync, renameSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe } from './support/run.js';
-import { decidimApp } from './support/decidim-app.js';
+import { decidimApp, decidimProbes } from './support/decidim-app.js';
 
 interface Guard { ok: boolean; rules: { rule: string; ok: boolean; reason: string }[] }
 
@@ -16,7 +16,7 @@ function firstPack(repo: string): string {
 
 test('guard: exit 0 with every rule satisfied; exit 1 naming the rule when one is broken', async (t) => {
   const app = decidimApp(t);
-  const base = `preset: decidim\nroot: ${app.root}\nlocations: [local, offsite]`;
+  const base = `preset: decidim\nroot: ${app.root}\nlocations: [local, offsite]\n${decidimProbes(app.link)}`;
   const run = (args: string[], code: number) => {
     const r = app.run(args);
     assert.equal(r.status, code, describe(r));

@@ -36,6 +36,7 @@ export async function drillInContext(ctx: AppContext, req: DrillRequest, sources
       stateDir: ctx.stateDir,
       prefix: ctx.scratchPrefix,
       servers: scratchServers(databases),
+      ...(ctx.app.probes ? { extraProbes: ctx.app.probes } : {}),
       runner: ctx.runner,
       clock: ctx.clock,
       env: ctx.env,

@@ -19,6 +19,7 @@ export interface ProbeContext {
 
 async function samplesOf(spec: ProbeSpec, ctx: ProbeContext): Promise<{ samples: string[]; note?: string }> {
   const s = spec.samples;
+  if (s.kind === 'values') return { samples: s.values.slice(0, SAMPLE_LIMIT) };
   if (s.kind === 'file') {
     if (!ctx.appRoot) return { samples: [], note: 'the app has no root to find the file in' };
     try {

@@ -103,7 +103,7 @@ export async function checkKeys(ctx: AppContext, opts: { backupNow?: boolean } =
   // The emergency check: do the keys open the live database's encrypted values right now?
   const preset = ctx.app.preset ?? null;
   const dbs = liveDatabases(specs.filter((s): s is DatabaseSpec => s.kind === 'postgres' || s.kind === 'mysql'), ctx.runner);
-  const probeSpecs = presetProbes(preset).filter((p) => p.samples.kind === 'sql');
+  const probeSpecs = [...presetProbes(preset), ...(ctx.app.probes ?? [])].filter((p) => p.samples.kind !== 'file');
   const tablePrefix = mauticPrefix(ctx.app.root);
   const liveProbes = await runProbes(probeSpecs, { keys: new Map(live.map((k) => [k.name, k.value])), databases: dbs, tablePrefix });
   const escrowedProbes = escrowedBytes.size ? await runProbes(probeSpecs, { keys: escrowedBytes, databases: dbs, tablePrefix }) : [];
