@@ -72,7 +72,7 @@ test('the incident replayed on a Decidim-like app: key overwritten, keys and gua
   const history = app.run(['history', '--app', 'portal', '--json']);
   ok(history);
   const kinds = app.json<{ runs: { kind: string; ok: boolean }[] }>(history).runs.map((r) => `${r.kind}:${r.ok}`);
-  for (const k of ['drill:true', 'check:true', 'guard:true', 'guard:false', 'keys:false']) assert.ok(kinds.includes(k), `${k} in ${kinds.join(' ')}`);
+  for (const k of ['backup:true', 'drill:true', 'check:true', 'guard:true', 'guard:false', 'keys:false']) assert.ok(kinds.includes(k), `${k} in ${kinds.join(' ')}`);
   assert.deepEqual(databasesLike(SCRATCH_PREFIX), []);
   assert.deepEqual(existsSync(join(app.stateDir, 'drills')) ? readdirSync(join(app.stateDir, 'drills')) : [], []);
 });

@@ -5,6 +5,7 @@ import type { Repository } from '../../repo/index.js';
 import { findAppSnapshot, appTag } from '../app-snapshots.js';
 import { resolveAppSources } from '../app-sources.js';
 import { runAppBackup } from '../app-backup.js';
+import { recordAppBackup } from './record-backup.js';
 import { appJournal, openLocation, type AppContext } from './app-context.js';
 import { drillInContext, type SourcesOf } from './drill-app.js';
 import type { DrillReport } from './drill-report.js';
@@ -98,7 +99,9 @@ export async function guardApp(ctx: AppContext, opts: { fresh?: boolean; thresho
   let fresh: GuardReport['fresh'];
   if (opts.fresh) {
     try {
+      const t0 = ctx.clock.now();
       const b = await runAppBackup(ctx.config, ctx.name, ctx.env, { runner: ctx.runner });
+      recordAppBackup(ctx.config, ctx.name, ctx.env, ctx.clock, t0, { result: b });
       const d = await drillInContext(ctx, { app: ctx.name, snapshot: b.snapshotId }, sourcesOf);
       fresh = { snapshot: b.snapshotId, drillOk: d.ok };
     } catch (e) {

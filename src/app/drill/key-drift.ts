@@ -4,6 +4,7 @@ import { keyFingerprint, mysqlTarget, pgTarget, planSecrets, type DatabaseSpec, 
 import { findAppSnapshot } from '../app-snapshots.js';
 import { resolveAppSources } from '../app-sources.js';
 import { runAppBackup } from '../app-backup.js';
+import { recordAppBackup } from './record-backup.js';
 import { appJournal, openLocation, type AppContext } from './app-context.js';
 import { DbClient } from './db-client.js';
 import { mauticPrefix, runProbes, type ProbeContext } from './drill-probes.js';
@@ -117,7 +118,10 @@ export async function checkKeys(ctx: AppContext, opts: { backupNow?: boolean } =
   let backup: KeysReport['backup'];
   if (opts.backupNow && changed) {
     try {
-      backup = { snapshot: (await runAppBackup(ctx.config, ctx.name, ctx.env, { runner: ctx.runner })).snapshotId };
+      const t0 = ctx.clock.now();
+      const b = await runAppBackup(ctx.config, ctx.name, ctx.env, { runner: ctx.runner });
+      recordAppBackup(ctx.config, ctx.name, ctx.env, ctx.clock, t0, { result: b });
+      backup = { snapshot: b.snapshotId };
     } catch (e) {
       backup = { error: (e as Error).message };
     }

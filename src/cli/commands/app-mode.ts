@@ -1,8 +1,9 @@
 import {
-  initApp, loadConfig, processRunnerFor, restoreApp, restoreAppDatabase, runAppBackup, selectApps,
+  initApp, loadConfig, processRunnerFor, recordAppBackup, restoreApp, restoreAppDatabase, runAppBackup, selectApps,
   type AppBackupResult, type Environment,
 } from '../../app/index.js';
 import { LifeboatError, isLifeboatError } from '../../errors/index.js';
+import { systemClock } from '../../lib/index.js';
 import type { CommandContext, CommandResult } from '../command.js';
 import { configLookup, formatBytes, formatDuration, str } from '../common.js';
 import { ProgressLine } from '../progress.js';
@@ -23,6 +24,7 @@ export async function backupAppMode({ values, env, out }: CommandContext): Promi
   let exitCode = 0;
   for (const app of selectApps(config, str(values, 'app'))) {
     const progress = new ProgressLine(out);
+    const started = systemClock.now();
     try {
       const r = await runAppBackup(config, app, env, {
         runner,
@@ -32,10 +34,12 @@ export async function backupAppMode({ values, env, out }: CommandContext): Promi
         },
       });
       results.push(r);
+      recordAppBackup(config, app, env, systemClock, started, { result: r });
       report(r, out);
       if (r.errors.length > 0) exitCode = Math.max(exitCode, 3);
     } catch (e) {
       if (!isLifeboatError(e)) throw e;
+      recordAppBackup(config, app, env, systemClock, started, { error: e });
       out.clearProgress();
       if (!out.json) out.error(`lifeboat: ${e.code}: app ${app}: ${e.message}`);
       results.push({ app, error: { code: e.code, message: e.message } });
