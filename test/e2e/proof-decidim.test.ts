@@ -27,6 +27,7 @@ test('the incident replayed on a Decidim-like app: key overwritten, keys and gua
     ['decidim_organizations.smtp_settings encrypted_password', 1, 0],
     ['decidim_organizations.omniauth_settings secrets', 1, 0],
     ['decidim_authorizations.metadata', 5, 0],
+    ['config/credentials.yml.enc', 1, 0],
     ['votes metadata', 3, 0],
     ['logo link', 1, 0],
   ]);

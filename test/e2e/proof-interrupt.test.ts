@@ -80,3 +80,19 @@ test('a drill failing half-way (the restore tool dies) fails cleanly and leaves 
   assert.deepEqual(databasesLike(SCRATCH_PREFIX), []);
   assert.deepEqual(drillsDir(app.stateDir), []);
 });
+
+test('--keep leaves the scratch copy for inspection, and the next drill removes it', async (t) => {
+  const app = decidimApp(t);
+  assert.equal(app.run(['init', '--app', 'portal']).status, 0);
+  assert.equal(app.run(['backup', '--app', 'portal']).status, 0);
+  const kept = app.run(['drill', '--app', 'portal', '--keep', '--json']);
+  assert.equal(kept.status, 0, describe(kept));
+  const r = app.json<{ kept: { directory: string; databases: string[] } }>(kept);
+  assert.equal(r.kept.databases.length, 1);
+  assert.deepEqual(databasesLike(SCRATCH_PREFIX), [`postgres/${r.kept.databases[0]}`]);
+  assert.ok(existsSync(join(r.kept.directory, 'restore', 'secrets', 'values', 'SECRET_KEY_BASE')));
+  const next = app.json<Drill>(app.run(['drill', '--app', 'portal', '--json']));
+  assert.deepEqual(next.swept.databases, [`postgres/${r.kept.databases[0]}`]);
+  assert.deepEqual(databasesLike(SCRATCH_PREFIX), []);
+  assert.deepEqual(drillsDir(app.stateDir), []);
+});

@@ -11,8 +11,8 @@ export interface ProbeContext {
   readonly keys: ReadonlyMap<string, Uint8Array>;
   /** A client and database per engine, where the SQL samples are read. */
   readonly databases: Partial<Record<'postgres' | 'mysql', { readonly client: DbClient; readonly database: string }>>;
-  /** The directory the app root is found in (the scratch copy's `<target>/<root>`, or the root). */
-  readonly appRoot?: string;
+  /** Directories a file sample is looked for in, in order (the restored root, then its copy under /secrets/files). */
+  readonly fileRoots?: readonly string[];
   /** Mautic's `db_table_prefix`. */
   readonly tablePrefix?: string;
 }
@@ -21,12 +21,15 @@ async function samplesOf(spec: ProbeSpec, ctx: ProbeContext): Promise<{ samples:
   const s = spec.samples;
   if (s.kind === 'values') return { samples: s.values.slice(0, SAMPLE_LIMIT) };
   if (s.kind === 'file') {
-    if (!ctx.appRoot) return { samples: [], note: 'the app has no root to find the file in' };
-    try {
-      return { samples: [readFileSync(join(ctx.appRoot, s.path), 'utf8')] };
-    } catch {
-      return { samples: [], note: `${s.path} is not there` };
+    if (!ctx.fileRoots?.length) return { samples: [], note: 'the app has no root to find the file in' };
+    for (const dir of ctx.fileRoots) {
+      try {
+        return { samples: [readFileSync(join(dir, s.path), 'utf8')] };
+      } catch {
+        // next place
+      }
     }
+    return { samples: [], note: `${s.path} is not there` };
   }
   const db = ctx.databases[s.engine];
   if (!db) return { samples: [], note: `no ${s.engine} database to read samples from` };

@@ -104,10 +104,10 @@ export async function checkKeys(ctx: AppContext, opts: { backupNow?: boolean } =
   // The emergency check: do the keys open the live database's encrypted values right now?
   const preset = ctx.app.preset ?? null;
   const dbs = liveDatabases(specs.filter((s): s is DatabaseSpec => s.kind === 'postgres' || s.kind === 'mysql'), ctx.runner);
-  const probeSpecs = [...presetProbes(preset), ...(ctx.app.probes ?? [])].filter((p) => p.samples.kind !== 'file');
+  const probeSpecs = [...presetProbes(preset), ...(ctx.app.probes ?? [])];
   const tablePrefix = mauticPrefix(ctx.app.root);
-  const liveProbes = await runProbes(probeSpecs, { keys: new Map(live.map((k) => [k.name, k.value])), databases: dbs, tablePrefix });
-  const escrowedProbes = escrowedBytes.size ? await runProbes(probeSpecs, { keys: escrowedBytes, databases: dbs, tablePrefix }) : [];
+  const liveProbes = await runProbes(probeSpecs, { keys: new Map(live.map((k) => [k.name, k.value])), databases: dbs, tablePrefix, ...(ctx.app.root ? { fileRoots: [ctx.app.root] } : {}) });
+  const escrowedProbes = escrowedBytes.size ? await runProbes(probeSpecs, { keys: escrowedBytes, databases: dbs, tablePrefix, ...(ctx.app.root ? { fileRoots: [ctx.app.root] } : {}) }) : [];
   const broken = liveProbes.filter((p) => p.verdict === 'failed' && p.key);
   const pathBack = escrowedProbes.filter((p) => p.verdict === 'passed').map((p) => p.name);
   const emergency = broken.length

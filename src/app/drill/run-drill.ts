@@ -86,8 +86,9 @@ export async function runDrill(input: DrillInput): Promise<DrillReport> {
     const probes = await runProbes(specs, {
       keys,
       databases: { ...(main('postgres') ? { postgres: main('postgres')! } : {}), ...(main('mysql') ? { mysql: main('mysql')! } : {}) },
-      ...(appRoot ? { appRoot } : {}),
-      tablePrefix: mauticPrefix(appRoot),
+      ...(root ? { fileRoots: [join(target, root), join(target, 'secrets', 'files', root)] } : {}),
+      // The secret copy of local.php holds the prefix when the config directory is not a file source.
+      tablePrefix: mauticPrefix(appRoot) || (root ? mauticPrefix(join(target, 'secrets', 'files', root)) : ''),
     });
     for (const p of probes.filter((x) => x.verdict === 'failed')) {
       problems.push(p.key ? `key ${p.key} does not open ${p.failed} of ${p.tried} values of ${p.name}${p.reason ? ` (${p.reason})` : ''}` : `${p.name}: ${p.reason ?? 'no key to try'}`);

@@ -18,7 +18,7 @@ function print(out: Output, r: DrillReport): void {
     out.line(`  probe      ${p.name}: ${what}`);
   }
   out.line(`  recovery time ${formatDuration(r.recoveryTimeMs)} (files and databases restored)`);
-  if (r.kept) out.line(`  kept: ${r.kept.directory}${r.kept.databases.length ? `, databases ${r.kept.databases.join(', ')}` : ''} (drop them yourself)`);
+  if (r.kept) out.line(`  kept: ${r.kept.directory}${r.kept.databases.length ? `, databases ${r.kept.databases.join(', ')}` : ''} (the next drill removes them)`);
   for (const p of r.problems) out.line(`  problem: ${p}`);
   out.line(r.ok ? 'drill passed' : `drill FAILED (${r.problems.length} problem${r.problems.length === 1 ? '' : 's'})`);
 }

@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { activeStorageKey, decidimEncrypt, decidimKey, marshalString, signBlobId } from '../../../src/apps/probes/index.js';
+import { activeStorageKey, decidimEncrypt, decidimKey, marshalString, sealCredentials, signBlobId } from '../../../src/apps/probes/index.js';
 import { makeProofApp, psql, type ProofApp } from './proof-app.js';
 
 export const SMTP_PASSWORD = 'smtp-password-never-printed';
@@ -37,6 +37,11 @@ export function decidimApp(t: { after(fn: () => void): void }): ProofApp & { skb
   const link = `https://city.example.org/rails/active_storage/blobs/redirect/${signBlobId(activeStorageKey(skb, 'sha256'), 17)}/logo.png`;
   mkdirSync(join(app.root, 'storage', 'ab'), { recursive: true });
   writeFileSync(join(app.root, 'storage', 'ab', 'logo.png'), randomBytes(50_000));
+  // Rails credentials: config/master.key opens config/credentials.yml.enc.
+  mkdirSync(join(app.root, 'config'), { recursive: true });
+  const master = randomBytes(16).toString('hex');
+  writeFileSync(join(app.root, 'config', 'master.key'), `${master}\n`);
+  writeFileSync(join(app.root, 'config', 'credentials.yml.enc'), sealCredentials(master, marshalString('aws:\n  secret: x\n')));
   writeFileSync(join(app.root, '.env'), `SECRET_KEY_BASE=${skb}\nDATABASE_URL=postgres://postgres@127.0.0.1:5432/${app.db}\n`);
   app.writeConfig('portal', `preset: decidim\nroot: ${app.root}\nlocations: [local, offsite]\n${decidimProbes(link)}`);
   return Object.assign(app, { skb, link });
