@@ -26,7 +26,7 @@ export { selectApps, initApp, listApps, restoreApp, restoreAppDatabase, type App
 export { appTag, findAppSnapshot, snapshotFileStream, restoreSnapshotDatabase, engineOfTarget, type SnapshotDatabaseRestore } from './app-snapshots.js';
 export { resolveAppSources, type AppSources } from './app-sources.js';
 export { processRunnerFor } from './app-process.js';
-export { stateDirFor, openStateJournal } from './state-dir.js';
+export { stateDirFor, openStateJournal, openLookupJournal } from './state-dir.js';
 export { readHistory, type HistoryRequest, type HistoryResult } from './history.js';
 export { drillApp, drillInContext, type DrillRequest, type SourcesOf } from './drill/drill-app.js';
 export type { DrillReport, DatabaseDrill, ProbeDrill } from './drill/drill-report.js';
