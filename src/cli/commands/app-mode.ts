@@ -2,7 +2,7 @@ import {
   initApp, loadConfig, processRunnerFor, restoreApp, restoreAppDatabase, runAppBackup, selectApps,
   type AppBackupResult, type Environment,
 } from '../../app/index.js';
-import { LifeboatError, isLifeboatError } from '../../errors/index.js';
+import { LifeboatError, exitCodeFor, isLifeboatError } from '../../errors/index.js';
 import type { CommandContext, CommandResult } from '../command.js';
 import { configLookup, formatBytes, formatDuration, str } from '../common.js';
 import { ProgressLine } from '../progress.js';
@@ -21,6 +21,7 @@ export async function backupAppMode({ values, env, out }: CommandContext): Promi
   const runner = processRunnerFor(env);
   const results: (AppBackupResult | { app: string; error: { code: string; message: string } })[] = [];
   let exitCode = 0;
+  let failed = false;
   for (const app of selectApps(config, str(values, 'app'))) {
     const progress = new ProgressLine(out);
     try {
@@ -33,13 +34,15 @@ export async function backupAppMode({ values, env, out }: CommandContext): Promi
       });
       results.push(r);
       report(r, out);
-      if (r.errors.length > 0) exitCode = Math.max(exitCode, 3);
+      if (r.errors.length > 0 && !failed) exitCode = 3;
     } catch (e) {
       if (!isLifeboatError(e)) throw e;
       out.clearProgress();
       if (!out.json) out.error(`lifeboat: ${e.code}: app ${app}: ${e.message}`);
       results.push({ app, error: { code: e.code, message: e.message } });
-      exitCode = exitCode === 0 || exitCode === 3 ? (e.code === 'INTERRUPTED' ? 130 : 1) : exitCode;
+      // The first failure decides the exit code (12 wrong password, 130 interrupted...).
+      if (!failed) exitCode = exitCodeFor(e.code);
+      failed = true;
     }
   }
   return { json: { apps: results }, exitCode };
