@@ -69,7 +69,13 @@ process.on('SIGINT', () => {
   process.stderr.write('\ninterrupted; stopping (the repository stays consistent)\n');
   process.exit(130);
 });
-process.on('SIGPIPE', () => process.exit(0));
+// A reader that went away (lifeboat dump ... | head) ends the run quietly. This must be the
+// EPIPE of stdout, not a SIGPIPE handler: with one installed, a database tool dying while
+// Lifeboat writes to its stdin (pg_restore, psql) would end Lifeboat with exit code 0.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
 
 const code = await runCli(process.argv.slice(2), env, { stdout: process.stdout, stderr: process.stderr });
 process.exitCode = code;

@@ -83,4 +83,24 @@ describe('a 1 GiB database', { timeout: 1_800_000 }, () => {
     assert.match(lines[0]!, /^lifeboat: SOURCE_DUMP_FAILED: app big: pg_dump of database "[^"]+" on 127\.0\.0\.1:5432 failed: pg_dump was killed by SIGKILL/);
     assert.equal(JSON.parse(expectExit(lifeboat(ctx, ['snapshots', '--json']), 0).stdout).length, snapshotsBefore);
   });
+
+  test('the server ending the dump session half-way fails the backup with one line, and no snapshot is added', async () => {
+    const snapshotsBefore = JSON.parse(expectExit(lifeboat(ctx, ['snapshots', '--json']), 0).stdout).length;
+    const child = lifeboatSpawn({}, ['-c', cfg, 'backup', '--app', 'big'], { env });
+    let stderr = '';
+    child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.stdout!.resume();
+    let terminated = false;
+    const exited = once(child, 'exit');
+    while (!terminated && child.exitCode === null) {
+      terminated = pg(`SELECT count(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${db}' AND application_name = 'pg_dump' AND state = 'active') t;`) !== '0';
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const [code] = await exited;
+    assert.ok(terminated, `the pg_dump session was never seen; stderr: ${stderr}`);
+    assert.equal(code, 1, stderr);
+    assert.equal(stderr.trim().split('\n').length, 1, stderr);
+    assert.match(stderr, /^lifeboat: SOURCE_(UNREACHABLE|DUMP_FAILED): app big: pg_dump of database "[^"]+" on 127\.0\.0\.1:5432 failed: pg_dump exited with code 1: .*(terminating connection|server closed the connection)/);
+    assert.equal(JSON.parse(expectExit(lifeboat(ctx, ['snapshots', '--json']), 0).stdout).length, snapshotsBefore);
+  });
 });
