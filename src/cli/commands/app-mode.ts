@@ -7,12 +7,16 @@ import type { CommandContext, CommandResult } from '../command.js';
 import { configLookup, formatBytes, formatDuration, str } from '../common.js';
 import { ProgressLine } from '../progress.js';
 
-/** `lifeboat init --app NAME`. */
+/** `lifeboat init --app NAME`, or every app: an existing repository is kept as it is. */
 export async function initAppMode({ values, env, out }: CommandContext): Promise<CommandResult> {
   const { config } = loadConfig(configLookup(values, env));
-  const r = await initApp(config, selectApps(config, str(values, 'app'))[0]!, env);
-  if (!out.json) out.line(r.created ? `created repository ${r.id.slice(0, 10)} for app ${r.app} at ${r.repository} (location ${r.location})\n\nKeep the password safe: without it the data cannot be read back.` : `app ${r.app}: repository ${r.id.slice(0, 10)} already exists at ${r.repository}; left as it is`);
-  return { json: r };
+  const results = [];
+  for (const app of selectApps(config, str(values, 'app'))) {
+    const r = await initApp(config, app, env);
+    results.push(r);
+    if (!out.json) out.line(r.created ? `created repository ${r.id.slice(0, 10)} for app ${r.app} at ${r.repository} (location ${r.location}); keep its password safe: without it the data cannot be read back` : `app ${r.app}: repository ${r.id.slice(0, 10)} already exists at ${r.repository}; left as it is`);
+  }
+  return { json: str(values, 'app') !== undefined ? results[0] : { apps: results } };
 }
 
 /** `lifeboat backup --app NAME`, or every app: one snapshot per app; one app failing does not stop the others. */
