@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { discoverApp } from '../apps/index.js';
 import { LifeboatError } from '../errors/index.js';
 import type { DatabaseSpec, FilesSpec, SecretsSpec, SourceSpec } from '../sources/index.js';
@@ -29,7 +30,7 @@ export function resolveAppSources(name: string, app: AppConfig, env: Environment
       const paths = s.paths.filter((p) => !ignore.includes(p));
       if (paths.length) kept.push({ ...s, paths });
     } else if (s.kind === 'secrets') {
-      kept.push({ ...s, files: s.files.filter((f) => !ignore.includes(f.path)), values: s.values.filter((v) => !ignore.includes(v.name)), known: s.known.filter((k) => !ignore.includes(k.name)) });
+      kept.push({ ...s, files: s.files.filter((f) => !ignore.includes(f.path) && !ignore.includes(basename(f.path))), values: s.values.filter((v) => !ignore.includes(v.name)), known: s.known.filter((k) => !ignore.includes(k.name)) });
     } else kept.push(s);
   }
   const secretsFirst = [...configured.filter((s) => s.kind === 'secrets'), ...kept.filter((s) => s.kind === 'secrets')];

@@ -77,10 +77,11 @@ function engineOfAdapter(a: string): 'postgres' | 'mysql' | undefined {
 /** Replaces the ERB tags Rails apps use in database.yml with the value they would produce. */
 function resolveErb(text: string, env: Env, dotEnv: Map<string, string>): string {
   return text.replace(/<%=\s*(.*?)\s*%>/g, (_, expr: string) => {
-    const m = /^ENV(?:\.fetch\(\s*|\[\s*)["']([A-Za-z_][A-Za-z0-9_]*)["']\s*(?:\)|\])?(?:\s*(?:\{\s*|,\s*)(["']?)(.*?)\3\s*\}?\s*\)?)?(?:\s*\|\|\s*(["'])(.*?)\5)?$/.exec(expr.trim());
+    const m = /ENV(?:\.fetch\(\s*|\[\s*)["']([A-Za-z_][A-Za-z0-9_]*)["']/.exec(expr);
     if (!m) return '';
+    const dflt = /\{\s*["']([^"']*)["']\s*\}|,\s*["']([^"']*)["']\s*\)|\|\|\s*["']([^"']*)["']/.exec(expr);
     const v = env[m[1]!] ?? dotEnv.get(m[1]!);
-    const value = v ?? m[4] ?? m[6] ?? '';
+    const value = v ?? dflt?.[1] ?? dflt?.[2] ?? dflt?.[3] ?? '';
     // Bare when safe, so that a tag inside quotes stays valid; else a YAML double-quoted scalar.
     return /^[A-Za-z0-9_.\/:@+-]*$/.test(value) ? value : JSON.stringify(value);
   });

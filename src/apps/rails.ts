@@ -1,7 +1,10 @@
 import type { SecretsSpec, SourceSpec } from '../sources/index.js';
-import { dotEnvOf, envOrDotEnv, existing, isDir } from './discover-util.js';
+import { join } from 'node:path';
+import { dotEnvOf, envOrDotEnv, existing, isDir, readText } from './discover-util.js';
 import type { Discovery, PresetContext } from './preset-types.js';
 import { railsDatabase } from './rails-database.js';
+import { credentialsSecretKeyBase } from './rails-credentials.js';
+
 
 /** Secret files a Rails app may keep; all optional (an app has some of them). */
 const RAILS_SECRET_FILES = ['.env', 'config/master.key', 'config/credentials.yml.enc', 'config/credentials/production.key', 'config/credentials/production.yml.enc', 'config/secrets.yml'];
@@ -29,6 +32,10 @@ export function discoverRails(ctx: PresetContext, preset = 'rails', extraKeys: r
     if (v) known.push({ name, ...v });
   }
   const files = existing(root, RAILS_SECRET_FILES);
+  if (!known.some((k) => k.name === 'SECRET_KEY_BASE')) {
+    const fromCredentials = credentialsKey(root, ctx.env, dotEnv);
+    if (fromCredentials) known.push({ name: 'SECRET_KEY_BASE', ...fromCredentials });
+  }
   if (!known.some((k) => k.name === 'SECRET_KEY_BASE') && !files.some((f) => f.endsWith('master.key') || f.endsWith('production.key'))) {
     notes.push('no SECRET_KEY_BASE (environment or .env) and no master key found: add it under secrets (process_env of the app server, or values)');
   }
@@ -45,3 +52,17 @@ export function discoverDecidim(ctx: PresetContext): Discovery {
   return other ? { sources: d.sources.filter((s) => s !== other), notes: [...d.notes, 'Decidim uses PostgreSQL, but the database found is MySQL: ignored'] } : d;
 }
 
+
+/** secret_key_base of the encrypted credentials, opened with RAILS_MASTER_KEY or the key file next to them. */
+function credentialsKey(root: string, env: PresetContext['env'], dotEnv: Map<string, string>): { value: string; source: string } | undefined {
+  const envKey = envOrDotEnv('RAILS_MASTER_KEY', env, dotEnv, root)?.value;
+  for (const [enc, keyFile] of [['config/credentials/production.yml.enc', 'config/credentials/production.key'], ['config/credentials.yml.enc', 'config/master.key']] as const) {
+    const text = readText(join(root, enc));
+    if (text === undefined) continue;
+    for (const key of [readText(join(root, keyFile)), envKey]) {
+      const v = key ? credentialsSecretKeyBase(text, key) : undefined;
+      if (v) return { value: v, source: `${join(root, enc)}#secret_key_base` };
+    }
+  }
+  return undefined;
+}

@@ -84,7 +84,13 @@ function onSignal(): void {
 }
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
-process.on('SIGPIPE', () => process.exit(0));
+// A reader that went away (lifeboat dump ... | head) ends the run quietly. This must be the
+// EPIPE of stdout, not a SIGPIPE handler: with one installed, a database tool dying while
+// Lifeboat writes to its stdin (pg_restore, psql) would end Lifeboat with exit code 0.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
 
 const code = await runCli(process.argv.slice(2), env, { stdout: process.stdout, stderr: process.stderr });
 // Exit now: an idle ssh or HTTPS keep-alive connection of a network location must not keep the

@@ -112,8 +112,9 @@ function readApp(r: ConfigReader, node: Node | null, path: string, key: Node, lo
   for (const n of names ?? []) {
     if (locations && !locations.includes(n.value)) r.report(n.node, childPath(path, 'locations'), `unknown location "${n.value}"; ${expectedOneOf(n.value, locations)}`);
   }
-  const ignore = r.strList(f, 'ignore', 'kinds (postgres, mysql, files, secrets) or paths the preset found')?.map((t, i) =>
-    /^(postgres|mysql|files|secrets)$/.test(t.value) ? t.value : resolvePath(r, t, `${childPath(path, 'ignore')}[${i}]`, root, 'relative paths need the app to have a root'));
+  const ignore = r.strList(f, 'ignore', 'kinds (postgres, mysql, files, secrets), paths or secret names the preset found')?.map((t, i) =>
+    // A kind, a path (it has a slash; relative to the root) or the name of a secret (SECRET_KEY_BASE, .env).
+    !t.value.includes('/') ? t.value : resolvePath(r, t, `${childPath(path, 'ignore')}[${i}]`, root, 'relative paths need the app to have a root'));
   const schedule = r.str(f, 'schedule', 'a schedule like "daily" or "03:30"');
   const keep = readKeep(r, f);
   const guard = readGuard(r, f);

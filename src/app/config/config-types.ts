@@ -41,7 +41,7 @@ export interface AppConfig {
   readonly sources: readonly SourceConfig[];
   /** Names of entries of `locations`; at least one. */
   readonly locations: readonly string[];
-  /** What the preset must not back up: kinds (postgres, mysql, files, secrets) or paths it found. */
+  /** What the preset must not back up: kinds (postgres, mysql, files, secrets), paths (with a slash) or secret names. */
   readonly ignore?: readonly string[];
   readonly schedule?: string;
   readonly keep?: KeepPolicy;

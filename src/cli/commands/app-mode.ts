@@ -2,18 +2,22 @@ import {
   initApp, loadConfig, processRunnerFor, recordAppBackup, restoreApp, restoreAppDatabase, runAppBackup, selectApps,
   type AppBackupResult, type Environment,
 } from '../../app/index.js';
-import { LifeboatError, isLifeboatError } from '../../errors/index.js';
+import { LifeboatError, exitCodeFor, isLifeboatError } from '../../errors/index.js';
 import { systemClock } from '../../lib/index.js';
 import type { CommandContext, CommandResult } from '../command.js';
 import { configLookup, formatBytes, formatDuration, str } from '../common.js';
 import { ProgressLine } from '../progress.js';
 
-/** `lifeboat init --app NAME`. */
+/** `lifeboat init --app NAME`, or every app: an existing repository is kept as it is. */
 export async function initAppMode({ values, env, out }: CommandContext): Promise<CommandResult> {
   const { config } = loadConfig(configLookup(values, env));
-  const r = await initApp(config, selectApps(config, str(values, 'app'))[0]!, env);
-  if (!out.json) out.line(r.created ? `created repository ${r.id.slice(0, 10)} for app ${r.app} at ${r.repository} (location ${r.location})\n\nKeep the password safe: without it the data cannot be read back.` : `app ${r.app}: repository ${r.id.slice(0, 10)} already exists at ${r.repository}; left as it is`);
-  return { json: r };
+  const results = [];
+  for (const app of selectApps(config, str(values, 'app'))) {
+    const r = await initApp(config, app, env);
+    results.push(r);
+    if (!out.json) out.line(r.created ? `created repository ${r.id.slice(0, 10)} for app ${r.app} at ${r.repository} (location ${r.location}); keep its password safe: without it the data cannot be read back` : `app ${r.app}: repository ${r.id.slice(0, 10)} already exists at ${r.repository}; left as it is`);
+  }
+  return { json: str(values, 'app') !== undefined ? results[0] : { apps: results } };
 }
 
 /** `lifeboat backup --app NAME`, or every app: one snapshot per app; one app failing does not stop the others. */
@@ -22,6 +26,7 @@ export async function backupAppMode({ values, env, out }: CommandContext): Promi
   const runner = processRunnerFor(env);
   const results: (AppBackupResult | { app: string; error: { code: string; message: string } })[] = [];
   let exitCode = 0;
+  let failed = false;
   for (const app of selectApps(config, str(values, 'app'))) {
     const progress = new ProgressLine(out);
     const started = systemClock.now();
@@ -36,14 +41,16 @@ export async function backupAppMode({ values, env, out }: CommandContext): Promi
       results.push(r);
       recordAppBackup(config, app, env, systemClock, started, { result: r });
       report(r, out);
-      if (r.errors.length > 0) exitCode = Math.max(exitCode, 3);
+      if (r.errors.length > 0 && !failed) exitCode = 3;
     } catch (e) {
       if (!isLifeboatError(e)) throw e;
       recordAppBackup(config, app, env, systemClock, started, { error: e });
       out.clearProgress();
       if (!out.json) out.error(`lifeboat: ${e.code}: app ${app}: ${e.message}`);
       results.push({ app, error: { code: e.code, message: e.message } });
-      exitCode = exitCode === 0 || exitCode === 3 ? (e.code === 'INTERRUPTED' ? 130 : 1) : exitCode;
+      // The first failure decides the exit code (12 wrong password, 130 interrupted...).
+      if (!failed) exitCode = exitCodeFor(e.code);
+      failed = true;
     }
   }
   return { json: { apps: results }, exitCode };
