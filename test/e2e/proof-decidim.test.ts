@@ -4,7 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe } from './support/run.js';
-import { databasesLike, SCRATCH_PREFIX, type ProofApp } from './support/proof-app.js';
+import { databasesLike, type ProofApp } from './support/proof-app.js';
 import { decidimApp, decidimProbes, SMTP_PASSWORD } from './support/decidim-app.js';
 
 interface Drill { ok: boolean; snapshot: string; problems: string[]; keys: { escrowed: string[]; missing: string[] }; probes: { name: string; key?: string; tried: number; opened: number; failed: number; verdict: string }[]; databases: { id: string; ok: boolean; tables: number }[]; files: { files: number; mismatchCount: number }; recoveryTimeMs: number }
@@ -74,7 +74,7 @@ test('the incident replayed on a Decidim-like app: key overwritten, keys and gua
   ok(history);
   const kinds = app.json<{ runs: { kind: string; ok: boolean }[] }>(history).runs.map((r) => `${r.kind}:${r.ok}`);
   for (const k of ['backup:true', 'drill:true', 'check:true', 'guard:true', 'guard:false', 'keys:false']) assert.ok(kinds.includes(k), `${k} in ${kinds.join(' ')}`);
-  assert.deepEqual(databasesLike(SCRATCH_PREFIX), []);
+  assert.deepEqual(databasesLike(app.scratchPrefix), []);
   assert.deepEqual(existsSync(join(app.stateDir, 'drills')) ? readdirSync(join(app.stateDir, 'drills')) : [], []);
 });
 

@@ -5,7 +5,7 @@ import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'no
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { cleanEnv, describe, LIFEBOAT_CLI } from './support/run.js';
-import { databasesLike, SCRATCH_PREFIX } from './support/proof-app.js';
+import { databasesLike } from './support/proof-app.js';
 import { decidimApp } from './support/decidim-app.js';
 
 interface Drill { ok: boolean; problems: string[]; swept: { databases: string[]; directories: string[] } }
@@ -14,12 +14,12 @@ const drillsDir = (stateDir: string): string[] => (existsSync(join(stateDir, 'dr
 
 /** Starts a drill and waits until it has made its scratch database (polling, no timing assumption). */
 async function drillUntilScratch(app: ReturnType<typeof decidimApp>): Promise<ReturnType<typeof spawn>> {
-  const env = cleanEnv({ LIFEBOAT_KDF_N: '1024', LIFEBOAT_STATE_DIR: app.stateDir, LIFEBOAT_SCRATCH_PREFIX: SCRATCH_PREFIX, HOME: app.dir });
+  const env = cleanEnv({ LIFEBOAT_KDF_N: '1024', LIFEBOAT_STATE_DIR: app.stateDir, LIFEBOAT_SCRATCH_PREFIX: app.scratchPrefix, HOME: app.dir });
   const child = spawn(process.execPath, [LIFEBOAT_CLI, '-c', app.config, 'drill', '--app', 'portal'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let exited = false;
   child.on('exit', () => (exited = true));
   for (;;) {
-    if (databasesLike(SCRATCH_PREFIX).length > 0) return child;
+    if (databasesLike(app.scratchPrefix).length > 0) return child;
     assert.ok(!exited, 'the drill ended before it made a scratch database');
     await sleep(20);
   }
@@ -32,7 +32,7 @@ test('a drill killed with -9 leaves scratch space that the next drill removes', 
   const child = await drillUntilScratch(app);
   child.kill('SIGKILL');
   await new Promise((r) => child.once('exit', r));
-  const left = databasesLike(SCRATCH_PREFIX);
+  const left = databasesLike(app.scratchPrefix);
   assert.equal(left.length, 1);
   assert.equal(drillsDir(app.stateDir).length, 1);
 
@@ -41,7 +41,7 @@ test('a drill killed with -9 leaves scratch space that the next drill removes', 
   const r = app.json<Drill>(next);
   assert.deepEqual(r.swept.databases, left);
   assert.equal(r.swept.directories.length, 1);
-  assert.deepEqual(databasesLike(SCRATCH_PREFIX), []);
+  assert.deepEqual(databasesLike(app.scratchPrefix), []);
   assert.deepEqual(drillsDir(app.stateDir), []);
 });
 
@@ -57,7 +57,7 @@ test('an interrupted drill (SIGINT, SIGTERM) drops its scratch database and dire
     const code = await new Promise((r) => child.once('exit', (c) => r(c)));
     assert.equal(code, 130, stderr);
     assert.match(stderr, /removing scratch databases and directories first/);
-    assert.deepEqual(databasesLike(SCRATCH_PREFIX), [], signal);
+    assert.deepEqual(databasesLike(app.scratchPrefix), [], signal);
     assert.deepEqual(drillsDir(app.stateDir), [], signal);
   }
 });
@@ -71,13 +71,13 @@ test('a drill failing half-way (the restore tool dies) fails cleanly and leaves 
   mkdirSync(bin);
   writeFileSync(join(bin, 'pg_restore'), '#!/bin/sh\nif [ "$1" = "--version" ]; then echo "pg_restore (PostgreSQL) 15.20"; exit 0; fi\nhead -c 1000 >/dev/null\necho "pg_restore: error: could not execute query: simulated failure" >&2\nexit 1\n');
   chmodSync(join(bin, 'pg_restore'), 0o755);
-  const env = cleanEnv({ LIFEBOAT_KDF_N: '1024', LIFEBOAT_STATE_DIR: app.stateDir, LIFEBOAT_SCRATCH_PREFIX: SCRATCH_PREFIX, HOME: app.dir, PATH: `${bin}:${process.env['PATH']}` });
+  const env = cleanEnv({ LIFEBOAT_KDF_N: '1024', LIFEBOAT_STATE_DIR: app.stateDir, LIFEBOAT_SCRATCH_PREFIX: app.scratchPrefix, HOME: app.dir, PATH: `${bin}:${process.env['PATH']}` });
   const r = spawnSync(process.execPath, [LIFEBOAT_CLI, '-c', app.config, 'drill', '--app', 'portal', '--json'], { env, encoding: 'utf8' });
   assert.equal(r.status, 1, r.stderr);
   const report = JSON.parse(r.stdout) as Drill;
   assert.equal(report.ok, false);
   assert.match(report.problems.join('\n'), /pg_restore.*simulated failure/);
-  assert.deepEqual(databasesLike(SCRATCH_PREFIX), []);
+  assert.deepEqual(databasesLike(app.scratchPrefix), []);
   assert.deepEqual(drillsDir(app.stateDir), []);
 });
 
@@ -89,10 +89,10 @@ test('--keep leaves the scratch copy for inspection, and the next drill removes 
   assert.equal(kept.status, 0, describe(kept));
   const r = app.json<{ kept: { directory: string; databases: string[] } }>(kept);
   assert.equal(r.kept.databases.length, 1);
-  assert.deepEqual(databasesLike(SCRATCH_PREFIX), [`postgres/${r.kept.databases[0]}`]);
+  assert.deepEqual(databasesLike(app.scratchPrefix), [`postgres/${r.kept.databases[0]}`]);
   assert.ok(existsSync(join(r.kept.directory, 'restore', 'secrets', 'values', 'SECRET_KEY_BASE')));
   const next = app.json<Drill>(app.run(['drill', '--app', 'portal', '--json']));
   assert.deepEqual(next.swept.databases, [`postgres/${r.kept.databases[0]}`]);
-  assert.deepEqual(databasesLike(SCRATCH_PREFIX), []);
+  assert.deepEqual(databasesLike(app.scratchPrefix), []);
   assert.deepEqual(drillsDir(app.stateDir), []);
 });

@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { mauticEncrypt, mauticKey } from '../../src/apps/probes/index.js';
 import { describe } from './support/run.js';
-import { databasesLike, makeProofApp, mysql, SCRATCH_PREFIX } from './support/proof-app.js';
+import { databasesLike, makeProofApp, mysql } from './support/proof-app.js';
 
 interface Drill { ok: boolean; snapshot: string; problems: string[]; probes: { name: string; key?: string; tried: number; opened: number; failed: number; verdict: string }[]; databases: { id: string; ok: boolean; tables: number }[] }
 interface Guard { ok: boolean; rules: { rule: string; ok: boolean; reason: string }[] }
@@ -71,5 +71,5 @@ test('the incident replayed on a Mautic-like app on MariaDB', async (t) => {
   assert.match(report.emergency ?? '', /EMERGENCY/);
   const after = app.json<{ keys: { name: string; state: string }[] }>(app.run(['keys', '--app', 'crm', '--json']));
   assert.ok(after.keys.every((k) => k.state === 'matches'), JSON.stringify(after.keys));
-  assert.deepEqual(databasesLike(SCRATCH_PREFIX), []);
+  assert.deepEqual(databasesLike(app.scratchPrefix), []);
 });
