@@ -40,7 +40,8 @@ async function samplesOf(spec: ProbeSpec, ctx: ProbeContext): Promise<{ samples:
     return { samples: samples.slice(0, SAMPLE_LIMIT) };
   } catch (e) {
     // A table the app does not use (no OAuth, older version) is not a failure of the key.
-    return { samples: [], note: `samples could not be read: ${(e as Error).message}` };
+    const missing = /(?:relation|Table) ["'`]?([\w.]+)["'`]? (?:does not exist|doesn't exist)/.exec((e as Error).message);
+    return { samples: [], note: missing ? `no table ${missing[1]}` : `samples could not be read: ${(e as Error).message}` };
   }
 }
 

@@ -73,6 +73,8 @@ test('drills of hand-made snapshots: passes when all holds, and names each thing
   assert.deepEqual(good.databases.map((d) => [d.id, d.ok, d.tables]), [[`postgres/${db}`, true, 2]]);
   assert.deepEqual(good.probes.filter((p) => p.verdict !== 'no-samples').map((p) => [p.name, p.opened, p.failed]), [['decidim_organizations.smtp_settings encrypted_password', 1, 0]]);
   assert.equal(good.files.files, 5);
+  assert.equal(good.keysProven, true);
+  assert.equal(good.probes.find((p) => p.name === 'decidim_authorizations.metadata')?.note, 'no table decidim_authorizations');
 
   const rows = await drill(layout({ rows: 4 }));
   assert.equal(rows.ok, false);
@@ -84,6 +86,7 @@ test('drills of hand-made snapshots: passes when all holds, and names each thing
 
   const noKey = await drill(layout({ escrow: false }));
   assert.match(noKey.problems.join('\n'), /key SECRET_KEY_BASE is NOT in snapshot/);
+  assert.equal(noKey.keysProven, false);
   assert.match(noKey.problems.join('\n'), /decidim_organizations\.smtp_settings encrypted_password: no SECRET_KEY_BASE to try/);
 
   const lostValue = await drill(layout({ keyValue: null }));

@@ -79,6 +79,7 @@ export async function runDrill(input: DrillInput): Promise<DrillReport> {
       databases: dbs.map(({ scratchName, ...d }) => ({ ...d, ...(input.keep && scratchName ? { scratch: scratchName } : {}) })),
       keys: { escrowed: [...keys.keys()], missing },
       probes,
+      keysProven: probes.some((p) => p.verdict === 'passed'),
       recoveryTimeMs,
       durationMs: clock.now().getTime() - started,
       swept,
