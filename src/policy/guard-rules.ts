@@ -70,7 +70,7 @@ function contents(f: GuardFacts): RuleVerdict {
 }
 
 function keys(f: GuardFacts): RuleVerdict {
-  if (f.liveKeys === undefined) return broken('keys', `the live keys could not be read (${f.liveKeysProblem ?? 'unknown reason'}); nothing proves the backup holds them`);
+  if (f.liveKeys === undefined) return broken('keys', `the live keys could not be read or compared (${f.liveKeysProblem ?? 'unknown reason'}); nothing proves the backup holds them`);
   const snaps = withLatest(f);
   if (snaps.length === 0) return broken('keys', 'no snapshot escrows the keys');
   if (f.liveKeys.length === 0) return broken('keys', 'the app declares no keys; declare its secrets so that they are backed up and compared');

@@ -83,7 +83,7 @@ export async function guardFacts(ctx: AppContext): Promise<GuardFacts> {
       app: ctx.name,
       declared: { databases: declaredDbs, secrets: declaredSecrets },
       locations,
-      ...(liveKeys ? { liveKeys } : { liveKeysProblem: liveKeysProblem ?? 'no location could be opened to compute fingerprints' }),
+      ...(liveKeys ? { liveKeys } : { liveKeysProblem: liveKeysProblem ?? 'no location could be opened to compare them with' }),
       drills,
       ...(keyChange ? { lastKeyChange: keyChange } : {}),
     };

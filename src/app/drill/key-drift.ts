@@ -25,8 +25,8 @@ export interface KeyAtLocation {
 export interface KeyReport {
   readonly name: string;
   readonly source: string;
-  /** The worst state over the locations. */
-  readonly state: KeyState;
+  /** The worst state over the locations that could be read; `unknown` when none could. */
+  readonly state: KeyState | 'unknown';
   readonly locations: readonly KeyAtLocation[];
 }
 
@@ -121,7 +121,7 @@ async function compareWithLocations(ctx: AppContext, live: readonly SecretItem[]
   const keys = live.map((k): KeyReport => {
     const locs = perKey.get(k.name)!;
     const known = locs.filter((x): x is KeyAtLocation & { state: KeyState } => x.state !== 'unknown');
-    const state = known.length === 0 ? 'not-in-backup' : known.reduce<KeyState>((w, x) => (RANK[x.state] > RANK[w] ? x.state : w), 'matches');
+    const state = known.length === 0 ? 'unknown' : known.reduce<KeyState>((w, x) => (RANK[x.state] > RANK[w] ? x.state : w), 'matches');
     return { name: k.name, source: k.source, state, locations: locs };
   });
   return { keys, escrowedBytes };
