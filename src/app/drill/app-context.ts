@@ -3,7 +3,7 @@ import { LifeboatError } from '../../errors/index.js';
 import { systemClock, type Clock } from '../../lib/index.js';
 import { JOURNAL_FILE, openJournal, type Journal } from '../../journal/index.js';
 import { Repository } from '../../repo/index.js';
-import { nodeProcessRunner, type DatabaseSpec, type DbConnection, type ProcessRunner, type SourceSpec } from '../../sources/index.js';
+import { mysqlTarget, nodeProcessRunner, pgTarget, type DatabaseSpec, type DbConnection, type ProcessRunner, type SourceSpec } from '../../sources/index.js';
 import { appLocations, locationPassword, type NamedLocation } from '../app-repository.js';
 import type { AppConfig, LifeboatConfig } from '../config/config-types.js';
 import { loadConfig, type ConfigLookup } from '../config/load-config.js';
@@ -84,4 +84,10 @@ export function defaultAppDeps(env: Environment): AppDeps {
 /** The app's sources, config and preset discovery merged (the same as backup uses). */
 export function appSourceSpecs(ctx: AppContext): readonly SourceSpec[] {
   return resolveAppSources(ctx.name, ctx.app, ctx.env).specs;
+}
+
+/** The database a source names (its `database`, else the one in its URL); undefined for `all` or none. */
+export function databaseNameOf(s: DatabaseSpec): string | undefined {
+  if (s.database === 'all') return undefined;
+  return s.database ?? (s.kind === 'postgres' ? pgTarget(s, undefined).database : mysqlTarget(s).database);
 }

@@ -6,7 +6,7 @@ import { findAppSnapshot, appTag } from '../app-snapshots.js';
 import { resolveAppSources } from '../app-sources.js';
 import { runAppBackup } from '../app-backup.js';
 import { recordAppBackup } from './record-backup.js';
-import { appJournal, openLocation, type AppContext } from './app-context.js';
+import { appJournal, databaseNameOf, openLocation, type AppContext } from './app-context.js';
 import { drillInContext, type SourcesOf } from './drill-app.js';
 import type { DrillReport } from './drill-report.js';
 import { appSnapshotInfo } from './snapshot-facts.js';
@@ -76,7 +76,10 @@ export async function guardFacts(ctx: AppContext): Promise<GuardFacts> {
       if (!d || typeof d.snapshotTime !== 'string' || typeof d.snapshot !== 'string') return [];
       return [{ at: r.startedAt, location: r.location ?? '', snapshot: d.snapshot, snapshotTime: new Date(d.snapshotTime), ok: r.ok }];
     });
-    const declaredDbs = specs.flatMap((s) => ((s.kind === 'postgres' || s.kind === 'mysql') && s.database && s.database !== 'all' ? [`${s.kind}/${s.database}`] : []));
+    const declaredDbs = specs.flatMap((s) => {
+      const name = s.kind === 'postgres' || s.kind === 'mysql' ? databaseNameOf(s) : undefined;
+      return name && (s.kind === 'postgres' || s.kind === 'mysql') ? [`${s.kind}/${name}`] : [];
+    });
     const declaredSecrets = [...new Set([...(liveItems ?? []).map((i) => i.name), ...presetKeys(ctx.app.preset ?? null)])];
     return {
       now: ctx.clock.now(),

@@ -1,11 +1,11 @@
 import { presetProbes } from '../../apps/probes/index.js';
 import { goTimeToDate } from '../../model/index.js';
-import { keyFingerprint, mysqlTarget, pgTarget, planSecrets, type DatabaseSpec, type SecretItem, type SecretsSpec } from '../../sources/index.js';
+import { keyFingerprint, planSecrets, type DatabaseSpec, type SecretItem, type SecretsSpec } from '../../sources/index.js';
 import { findAppSnapshot } from '../app-snapshots.js';
 import { resolveAppSources } from '../app-sources.js';
 import { runAppBackup } from '../app-backup.js';
 import { recordAppBackup } from './record-backup.js';
-import { appJournal, openLocation, type AppContext } from './app-context.js';
+import { appJournal, databaseNameOf, openLocation, type AppContext } from './app-context.js';
 import { DbClient } from './db-client.js';
 import { mauticPrefix, runProbes, type ProbeContext } from './drill-probes.js';
 import type { ProbeDrill } from './drill-report.js';
@@ -49,7 +49,7 @@ function liveDatabases(specs: readonly DatabaseSpec[], runner: AppContext['runne
   const out: { postgres?: { client: DbClient; database: string }; mysql?: { client: DbClient; database: string } } = {};
   for (const s of specs) {
     if (out[s.kind]) continue;
-    const database = s.database && s.database !== 'all' ? s.database : s.kind === 'postgres' ? pgTarget(s, undefined).database : mysqlTarget(s).database;
+    const database = databaseNameOf(s);
     if (database) out[s.kind] = { client: new DbClient(runner, s.kind, s), database };
   }
   return out;
