@@ -1,6 +1,6 @@
 import {
   initApp, loadConfig, processRunnerFor, restoreApp, restoreAppDatabase, runAppBackup, selectApps,
-  type AppBackupResult, type Environment,
+  type AppBackupResult, type Environment, type LifeboatConfig,
 } from '../../app/index.js';
 import { LifeboatError, exitCodeFor, isLifeboatError } from '../../errors/index.js';
 import type { CommandContext, CommandResult } from '../command.js';
@@ -91,7 +91,7 @@ export async function restoreAppMode({ values, env, out }: CommandContext): Prom
   return { json };
 }
 
-async function restoreDb(app: string, snapshot: string, database: string, values: CommandContext['values'], env: Environment, out: CommandContext['out'], config: Parameters<typeof restoreAppDatabase>[0]): Promise<CommandResult> {
+async function restoreDb(app: string, snapshot: string, database: string, values: CommandContext['values'], env: Environment, out: CommandContext['out'], config: LifeboatConfig): Promise<CommandResult> {
   const into = str(values, 'into');
   if (!into) throw new LifeboatError('INVALID_ARGUMENT', 'say where to restore the database with --into postgres://user@host/NEWDB (or mysql://...)');
   if (/^[a-z]+:\/\/[^/@]*:[^/@]*@/i.test(into)) throw new LifeboatError('INVALID_ARGUMENT', '--into must not contain a password; use --into-password-file FILE');
