@@ -86,7 +86,13 @@ describe('app errors: one line, no snapshot, no secret', { timeout: 300_000 }, (
     const json = run(['backup', '--app', 'shop', '--json']);
     outputs.push(json);
     assert.equal(json.status, 1);
-    assert.equal(JSON.parse(json.stdout).apps[0].error.code, 'SOURCE_AUTH_FAILED');
+    assert.equal(json.stdout, '');
+    assert.equal(JSON.parse(json.stderr).error.code, 'SOURCE_AUTH_FAILED');
+    // Every app (none named): the failure is the app's entry of the result, and the exit code.
+    const all = run(['backup', '--json']);
+    outputs.push(all);
+    assert.equal(all.status, 1);
+    assert.equal(JSON.parse(all.stdout).apps[0].error.code, 'SOURCE_AUTH_FAILED');
     config(`sources:\n  - mysql: { socket: ${MARIADB_SOCKET}, user: ${myUser}, database: ${myDb}, password_file: ${tmp.join('right.pass')} }`);
     outputs.push(expectExit(run(['backup', '--app', 'shop', '--json']), 0));
     assert.equal(snapshots(), 1);

@@ -42,6 +42,8 @@ export async function backupAppMode({ values, env, out }: CommandContext): Promi
     } catch (e) {
       if (!isLifeboatError(e)) throw e;
       out.clearProgress();
+      // One app named: its failure is the command's error (one line, or {"error"} with --json).
+      if (str(values, 'app') !== undefined) throw new LifeboatError(e.code, `app ${app}: ${e.message}`, { cause: e, data: e.data });
       if (!out.json) out.error(`lifeboat: ${e.code}: app ${app}: ${e.message}`);
       results.push({ app, error: { code: e.code, message: e.message } });
       // The first failure decides the exit code (12 wrong password, 130 interrupted...).
