@@ -21,3 +21,4 @@ export { locationStatus, type LocationStatus } from './location-status.js';
 export { LocationRecords, type LocationRecord } from './location-records.js';
 export { runMirroredBackup, runSyncLocations, runLocationStatus, runInitLocations, recordCheck, locationsFromUrls, type MirroredBackupResult } from './mirror-runs.js';
 export { awsCredentials } from './aws-credentials.js';
+export { locationTargets, type LocationTargets } from './location-targets.js';

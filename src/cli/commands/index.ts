@@ -11,6 +11,8 @@ import { restoreCommand } from './restore.js';
 import { snapshotsCommand } from './snapshots.js';
 import { statsCommand } from './stats.js';
 import { unlockCommand } from './unlock.js';
+import { syncCommand } from './sync.js';
+import { locationsCommand } from './locations.js';
 
 export const COMMANDS: readonly Command[] = [
   initCommand,
@@ -25,4 +27,6 @@ export const COMMANDS: readonly Command[] = [
   unlockCommand,
   statsCommand,
   configCommand,
+  syncCommand,
+  locationsCommand,
 ];
