@@ -34,3 +34,4 @@ export { appContext, defaultAppDeps, appSourceSpecs, type AppContext, type AppDe
 export { checkKeys, type KeysReport, type KeyReport, type KeyState } from './drill/key-drift.js';
 export { guardApp, guardFacts, type GuardReport } from './drill/guard-app.js';
 export { checkAppLocations, type LocationCheck } from './drill/check-app.js';
+export { locationTargets, type LocationTargets } from './location-targets.js';
