@@ -55,8 +55,30 @@ test('password_env names the variable; unset, the error names it and not a value
   }
 });
 
-test('more than one location is refused clearly until the locations issue adds mirroring', () => {
-  const c = config('/tmp/x', '[one, two]');
-  assert.throws(() => openAppBackend(appLocations(c, 'site'), testEnvironment()), (e) => isLifeboatError(e, 'CONFIG_INVALID') && /2 locations \(one, two\)/.test(e.message));
-  assert.throws(() => appLocations(c, 'nope'), (e) => isLifeboatError(e, 'INVALID_ARGUMENT') && /no app "nope".*site/.test(e.message));
+test('an app with two locations: init makes both with one master key and config; open reads over the mirror', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'lb-apps-repo-'));
+  try {
+    writeFileSync(join(dir, 'pass'), 'secret one\n');
+    const c = config(dir, '[one, two]');
+    const env = testEnvironment({ env: { LB_TWO_PASSWORD: 'pw-two' } });
+    const first = await initAppRepository(c, 'site', env);
+    assert.equal(first.created, true);
+    assert.deepEqual(first.locations.map((l) => l.status), ['created', 'created']);
+    const b = openAppBackend(appLocations(c, 'site'), env);
+    assert.match(b.location, /^mirror of one \(.*repo-one\), two \(.*repo-two\)$/);
+    // Each location alone is a complete repository with the same config, under its own password.
+    const { LocalBackend } = await import('../backend/index.js');
+    const { Repository } = await import('../repo/index.js');
+    const { repoEnv } = await import('./repo-access.js');
+    const two = await Repository.open(new LocalBackend(join(dir, 'repo-two')), new TextEncoder().encode('pw-two'), repoEnv(env));
+    assert.equal(two.config.id, first.repo.config.id);
+    assert.equal(two.config.chunkerPolynomial, first.repo.config.chunkerPolynomial);
+    assert.deepEqual(two.key, first.repo.key);
+    const again = await initAppRepository(c, 'site', env);
+    assert.equal(again.created, false);
+    assert.equal((await openAppRepository(c, 'site', env)).config.id, first.repo.config.id);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  assert.throws(() => appLocations(config('/tmp/x', '[one]'), 'nope'), (e) => isLifeboatError(e, 'INVALID_ARGUMENT') && /no app "nope".*site/.test(e.message));
 });

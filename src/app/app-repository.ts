@@ -1,9 +1,11 @@
-import type { Backend } from '../backend/index.js';
+import { MirrorBackend, type Backend } from '../backend/index.js';
 import { LifeboatError } from '../errors/index.js';
 import { Repository } from '../repo/index.js';
 import type { LifeboatConfig, LocationConfig } from './config/config-types.js';
 import type { Environment } from './environment.js';
+import { initLocations, openMirror, type InitLocationsResult, type OpenedMirror } from './locations.js';
 import { openBackend } from './open-backend.js';
+import type { NamedBackend } from './sync-locations.js';
 import { readPasswordFile, resolvePassword } from './password.js';
 import { kdfParamsFor, repoEnv } from './repo-access.js';
 
@@ -30,16 +32,36 @@ export function unknownApp(config: LifeboatConfig, app: string): LifeboatError {
 }
 
 /**
- * EXTENSION POINT (locations issue): the one Backend an app's snapshot is written to and read
- * from. Today exactly one location, opened by openBackend (so whatever URL kinds openBackend
- * learns work here too). The locations engineer replaces this with a mirror over all of them.
+ * The one Backend an app's snapshots are written to and read from: a mirror over all of its
+ * locations (a single location is a mirror of one). For backups with sync first and the
+ * behind-locations outcome, use `openAppMirror` or `runMirroredBackup` instead.
  */
 export function openAppBackend(locations: readonly NamedLocation[], env: Environment): Backend {
   if (locations.length === 0) throw new LifeboatError('CONFIG_INVALID', 'the app lists no locations; add one under its locations:');
-  if (locations.length > 1) {
-    throw new LifeboatError('CONFIG_INVALID', `the app lists ${locations.length} locations (${locations.map((l) => l.name).join(', ')}); only one location per app is supported for now, list just one`);
-  }
-  return openBackend(locations[0]!.location.url, env.cwd);
+  return new MirrorBackend(appNamedBackends(locations, env));
+}
+
+/** Each location of the app opened as a Backend, named as in lifeboat.yaml. */
+export function appNamedBackends(locations: readonly NamedLocation[], env: Environment): NamedBackend[] {
+  return locations.map((l) => ({ name: l.name, backend: openBackend(l.location.url, env.cwd, env.env) }));
+}
+
+/** The app's locations and their passwords, ready for the mirrored runs (mirror-runs.ts). */
+export async function openAppLocations(config: LifeboatConfig, app: string, env: Environment): Promise<{ locations: NamedBackend[]; passwords: Uint8Array[] }> {
+  const named = appLocations(config, app);
+  if (named.length === 0) throw new LifeboatError('CONFIG_INVALID', `app "${app}" lists no locations; add one under its locations:`);
+  const passwords: Uint8Array[] = [];
+  for (const l of named) passwords.push(await locationPassword(l, env));
+  return { locations: appNamedBackends(named, env), passwords };
+}
+
+/**
+ * Opens the app's repository over all its locations, reachable ones synced first; the
+ * MirrorBackend in the result says afterwards which locations are behind.
+ */
+export async function openAppMirror(config: LifeboatConfig, app: string, env: Environment, opts: { sync: boolean }): Promise<OpenedMirror> {
+  const { locations, passwords } = await openAppLocations(config, app, env);
+  return openMirror(locations, passwords[0]!, repoEnv(env), opts);
 }
 
 /** The password of a location: its password_file, password_command or password_env. */
@@ -55,23 +77,17 @@ export async function locationPassword(l: NamedLocation, env: Environment): Prom
   throw new LifeboatError('REPO_NO_PASSWORD', `location "${l.name}" has no password_file, password_command or password_env`);
 }
 
-/** Opens the repository of an app (see openAppBackend for how its locations are combined). */
+/** Opens the repository of an app over all its locations (no sync: for reading). */
 export async function openAppRepository(config: LifeboatConfig, app: string, env: Environment): Promise<Repository> {
-  const locations = appLocations(config, app);
-  const backend = openAppBackend(locations, env);
-  const password = await locationPassword(locations[0]!, env);
-  return Repository.open(backend, password, repoEnv(env));
+  return (await openAppMirror(config, app, env, { sync: false })).repo;
 }
 
-/** Creates the app's repository; an existing one is left alone and reported as such. */
-export async function initAppRepository(config: LifeboatConfig, app: string, env: Environment): Promise<{ repo: Repository; created: boolean }> {
-  const locations = appLocations(config, app);
-  const backend = openAppBackend(locations, env);
-  const password = await locationPassword(locations[0]!, env);
-  try {
-    return { repo: await Repository.init(backend, password, repoEnv(env), { kdf: await kdfParamsFor(env) }), created: true };
-  } catch (e) {
-    if (e instanceof LifeboatError && e.code === 'REPO_ALREADY_EXISTS') return { repo: await Repository.open(backend, password, repoEnv(env)), created: false };
-    throw e;
-  }
+/**
+ * Creates the app's repository in every location (same master key and config), adopting the
+ * first location that already holds one; `created` is false when none was made.
+ */
+export async function initAppRepository(config: LifeboatConfig, app: string, env: Environment): Promise<{ repo: Repository; created: boolean; locations: InitLocationsResult['locations'] }> {
+  const { locations, passwords } = await openAppLocations(config, app, env);
+  const r = await initLocations(locations, passwords, repoEnv(env), await kdfParamsFor(env));
+  return { repo: r.repo, created: r.locations.some((l) => l.status === 'created'), locations: r.locations };
 }

@@ -32,7 +32,7 @@ export function repositoryUrl(opts: RepoOptions, env: Environment): string {
 }
 
 export async function openRepository(opts: RepoOptions, env: Environment): Promise<Repository> {
-  const backend = openBackend(repositoryUrl(opts, env), env.cwd);
+  const backend = openBackend(repositoryUrl(opts, env), env.cwd, env.env);
   const password = await resolvePassword(opts, env);
   return Repository.open(backend, password, repoEnv(env), opts.keyHint ? { keyHint: opts.keyHint } : {});
 }
@@ -45,7 +45,7 @@ export async function kdfParamsFor(env: Environment): Promise<ScryptParams> {
 }
 
 export async function initRepository(opts: RepoOptions, env: Environment): Promise<Repository> {
-  const backend = openBackend(repositoryUrl(opts, env), env.cwd);
+  const backend = openBackend(repositoryUrl(opts, env), env.cwd, env.env);
   const password = await resolvePassword(opts, env, 'the new repository');
   return Repository.init(backend, password, repoEnv(env), { kdf: await kdfParamsFor(env) });
 }

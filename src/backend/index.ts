@@ -9,3 +9,7 @@ export { withRetry, type RetryOptions } from './retry-backend.js';
 export { withConcurrencyLimit } from './limit-backend.js';
 export { readOnly } from './readonly-backend.js';
 export { faulty, type BackendOp, type Fault, type FaultCall, type FaultPlan, type FaultyBackend } from './faulty-backend.js';
+export { SftpBackend, type SftpOptions } from './sftp-backend.js';
+export { S3Backend, type S3Options } from './s3-backend.js';
+export { parseLocationUrl, redactUrl, type LocationSpec } from './location-url.js';
+export { MirrorBackend, errorLine, type MirrorMember, type MemberState } from './mirror-backend.js';

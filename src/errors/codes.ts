@@ -1,6 +1,7 @@
 /**
  * The registry of error codes. `exit` is the CLI exit code (restic's where they overlap:
  * 10 no repository, 11 locked, 12 wrong password, 3 source partly unreadable, 130 interrupted).
+ * Lifeboat's own: 4 backup saved but some mirrored location is behind (run `lifeboat sync`).
  */
 export const ERROR_CODES = {
   INVALID_ARGUMENT: { exit: 1, retryable: false },
@@ -12,6 +13,10 @@ export const ERROR_CODES = {
   BACKEND_IO: { exit: 1, retryable: true },
   BACKEND_PERMISSION_DENIED: { exit: 1, retryable: false },
   BACKEND_NO_SPACE: { exit: 1, retryable: false },
+  /** The server refused the credentials (ssh key or password, S3 access key): trying again cannot help. */
+  BACKEND_AUTH_FAILED: { exit: 1, retryable: false },
+  /** The ssh server's host key is not in known_hosts, or differs from the one recorded there. */
+  BACKEND_HOST_KEY_REJECTED: { exit: 1, retryable: false },
   REPO_NOT_FOUND: { exit: 10, retryable: false },
   REPO_ALREADY_EXISTS: { exit: 1, retryable: false },
   REPO_WRONG_PASSWORD: { exit: 12, retryable: false },
@@ -37,6 +42,10 @@ export const ERROR_CODES = {
   CONFIG_NOT_FOUND: { exit: 1, retryable: false },
   CONFIG_INVALID: { exit: 1, retryable: false },
   CONFIG_EXISTS: { exit: 1, retryable: false },
+  /** A backup over mirrored locations was saved on some of them; the others are behind until `sync`. */
+  LOCATIONS_BEHIND: { exit: 4, retryable: false },
+  /** No location of a mirror could take the backup. */
+  LOCATIONS_ALL_FAILED: { exit: 1, retryable: false },
   INTERRUPTED: { exit: 130, retryable: false },
   INTERNAL: { exit: 1, retryable: false },
 } as const satisfies Record<string, { exit: number; retryable: boolean }>;

@@ -8,6 +8,12 @@ export type Preset = (typeof PRESETS)[number];
 export const KEEP_FIELDS = ['last', 'hourly', 'daily', 'weekly', 'monthly', 'yearly'] as const;
 export type KeepPolicy = { readonly [K in (typeof KEEP_FIELDS)[number]]?: number };
 
+export interface GuardConfig {
+  readonly maxAgeHours?: number;
+  readonly minLocations?: number;
+  readonly drillMaxAgeDays?: number;
+}
+
 export const SECRET_FORMATS = ['env', 'php', 'yaml'] as const;
 export type SecretFormat = (typeof SECRET_FORMATS)[number];
 
@@ -38,6 +44,8 @@ export interface AppConfig {
   readonly ignore?: readonly string[];
   readonly schedule?: string;
   readonly keep?: KeepPolicy;
+  /** Thresholds of `lifeboat guard` (defaults: 24 h, 2 locations, 7 days). */
+  readonly guard?: GuardConfig;
 }
 
 export type SourceConfig = FilesSource | PostgresSource | MysqlSource | SecretsSource;

@@ -4,7 +4,11 @@ import { backupCommand } from './backup.js';
 import { catCommand } from './cat.js';
 import { checkCommand } from './check.js';
 import { configCommand } from './config.js';
+import { drillCommand } from './drill.js';
 import { dumpCommand } from './dump.js';
+import { guardCommand } from './guard.js';
+import { keysCommand } from './keys.js';
+import { historyCommand } from './history.js';
 import { initCommand } from './init.js';
 import { keyCommand } from './key.js';
 import { lsCommand } from './ls.js';
@@ -12,6 +16,8 @@ import { restoreCommand } from './restore.js';
 import { snapshotsCommand } from './snapshots.js';
 import { statsCommand } from './stats.js';
 import { unlockCommand } from './unlock.js';
+import { syncCommand } from './sync.js';
+import { locationsCommand } from './locations.js';
 
 export const COMMANDS: readonly Command[] = [
   initCommand,
@@ -27,4 +33,10 @@ export const COMMANDS: readonly Command[] = [
   statsCommand,
   configCommand,
   appsCommand,
+  historyCommand,
+  drillCommand,
+  keysCommand,
+  guardCommand,
+  syncCommand,
+  locationsCommand,
 ];

@@ -1,0 +1,65 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface LocationRecord {
+  /** RFC 3339 time of the last `check` that passed there. */
+  lastCheck?: string;
+  /** Set by a run that left the location behind; cleared by a sync or backup that completes it. */
+  behindSince?: { time: string; reason: string };
+}
+
+/**
+ * What this machine remembers about each location, keyed by its printable location (which
+ * holds no credential): `<state dir>/locations.json`. Small and rewritten whole (temp file and
+ * rename). A missing or unreadable file is an empty record: it only adds detail to the status.
+ */
+export class LocationRecords {
+  readonly #file: string;
+  readonly #data: Record<string, LocationRecord>;
+
+  private constructor(file: string, data: Record<string, LocationRecord>) {
+    this.#file = file;
+    this.#data = data;
+  }
+
+  /** The state dir: LIFEBOAT_STATE_DIR, the config's state_dir, $XDG_STATE_HOME/lifeboat, ~/.local/state/lifeboat. */
+  static stateDir(env: Readonly<Record<string, string | undefined>>, configured?: string): string {
+    return env['LIFEBOAT_STATE_DIR'] || configured || (env['XDG_STATE_HOME'] ? join(env['XDG_STATE_HOME'], 'lifeboat') : join(env['HOME'] ?? '/root', '.local', 'state', 'lifeboat'));
+  }
+
+  static load(dir: string): LocationRecords {
+    const file = join(dir, 'locations.json');
+    let data: Record<string, LocationRecord> = {};
+    try {
+      const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) data = parsed as Record<string, LocationRecord>;
+    } catch {
+      // none yet, or damaged: start afresh
+    }
+    return new LocationRecords(file, data);
+  }
+
+  get(location: string): LocationRecord | undefined {
+    const r = this.#data[location];
+    return r && typeof r === 'object' ? r : undefined;
+  }
+
+  update(location: string, fn: (r: LocationRecord) => void): void {
+    const r = this.get(location) ?? {};
+    fn(r);
+    this.#data[location] = r;
+  }
+
+  /** Best effort: a read-only home must not fail a backup that succeeded. */
+  save(): void {
+    try {
+      mkdirSync(join(this.#file, '..'), { recursive: true, mode: 0o700 });
+      const tmp = `${this.#file}.tmp-${randomBytes(6).toString('hex')}`;
+      writeFileSync(tmp, JSON.stringify(this.#data, null, 2) + '\n', { mode: 0o600 });
+      renameSync(tmp, this.#file);
+    } catch {
+      // ignored, see above
+    }
+  }
+}

@@ -1,0 +1,398 @@
+import { randomBytes } from 'node:crypto';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { dirname as localDirname } from 'node:path';
+import { posix } from 'node:path';
+import ssh2 from 'ssh2';
+import type { SFTPWrapper, Stats } from 'ssh2';
+import { LifeboatError } from '../errors/index.js';
+import { FILE_TYPES, isId, type FileType, type Handle } from '../model/index.js';
+import type { Backend, ByteRange, FileInfo } from './backend.js';
+import { checkHostKey, fingerprint, knownHostsLine } from './known-hosts.js';
+import { dirOf, displayPath, filePath } from './layout.js';
+import { checkRange } from './range.js';
+import { connectError, SFTP_STATUS, sftpError, sftpStatus } from './sftp-error.js';
+
+const { Client } = ssh2;
+type SshClient = InstanceType<typeof Client>;
+
+export interface SftpOptions {
+  readonly host: string;
+  readonly port?: number;
+  readonly username: string;
+  /** The repository folder on the server: absolute, or relative to the user's home. */
+  readonly path: string;
+  /** An OpenSSH or PEM private key (the content, not the file name). */
+  readonly privateKey?: Uint8Array;
+  readonly passphrase?: string;
+  readonly password?: string;
+  /** The known_hosts file the server's host key is checked against. */
+  readonly knownHostsFile: string;
+  /** Accept a host that has no entry yet and append its key (OpenSSH's `accept-new`). Never a changed key. */
+  readonly acceptNewHostKey?: boolean;
+  readonly readyTimeoutMs?: number;
+}
+
+// One SFTP request carries at most this much; several in flight hide the round trips.
+const CHUNK = 64 * 1024;
+const IN_FLIGHT = 16;
+const SUBDIR = /^[0-9a-f]{2}$/;
+
+interface Conn {
+  readonly client: SshClient;
+  readonly sftp: SFTPWrapper;
+}
+
+function cb<T>(fn: (done: (err: Error | null | undefined, v?: T) => void) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    try {
+      fn((err, v) => (err ? reject(err) : resolve(v as T)));
+    } catch (e) {
+      reject(e);
+    }
+  });
+}
+
+/**
+ * A Backend on an SSH server's file system through SFTP (ssh2), in restic's layout, so restic's
+ * own sftp backend reads the same folder. One connection, opened on first use and opened again
+ * after it drops, so `withRetry` recovers from a restarted server. Saves go to a temp name and
+ * are renamed into place with OpenSSH's posix-rename, which replaces atomically.
+ */
+export class SftpBackend implements Backend {
+  readonly location: string;
+  readonly #opts: SftpOptions;
+  readonly #port: number;
+  #conn: Promise<Conn> | undefined;
+  #closed = false;
+
+  constructor(opts: SftpOptions) {
+    this.#opts = opts;
+    this.#port = opts.port ?? 22;
+    const portPart = this.#port === 22 ? '' : `:${this.#port}`;
+    // restic's URL form: `//abs/path` for an absolute folder, `/rel` for one under the home.
+    const path = `/${opts.path}`;
+    this.location = `sftp://${opts.username}@${opts.host}${portPart}${path}`;
+  }
+
+  #abs(rel: string): string {
+    return rel === '' ? this.#opts.path : posix.join(this.#opts.path, rel);
+  }
+
+  async save(h: Handle, data: Uint8Array): Promise<void> {
+    const rel = filePath(h);
+    const final = this.#abs(rel);
+    const tmp = `${final}-tmp-${randomBytes(8).toString('hex')}`;
+    const what = displayPath(h);
+    const { sftp } = await this.#connect();
+    let wrote = false;
+    try {
+      const handle = await this.#openTemp(sftp, tmp, h.type === 'data' ? posix.dirname(final) : undefined);
+      wrote = true;
+      try {
+        await writeAll(sftp, handle, data);
+        // Best effort: read-only before it gets its name; fsync where the server offers it.
+        await cb<void>((d) => sftp.fchmod(handle, 0o400, d)).catch(() => undefined);
+        await cb<void>((d) => sftp.ext_openssh_fsync(handle, d)).catch(() => undefined);
+      } finally {
+        await cb<void>((d) => sftp.close(handle, d)).catch(() => undefined);
+      }
+      await rename(sftp, tmp, final);
+    } catch (e) {
+      // Asked before the temp file goes: removing it would free the space that ran out.
+      const override = sftpStatus(e) === SFTP_STATUS.FAILURE ? await diagnose(sftp, posix.dirname(final), data.length) : undefined;
+      if (wrote) await cb<void>((d) => sftp.unlink(tmp, d)).catch(() => undefined);
+      this.#dropIfLost(e);
+      throw sftpError(e, { op: 'save', what, location: this.location, ...(override ? { override } : {}) });
+    }
+  }
+
+  async load(h: Handle, range?: ByteRange): Promise<Uint8Array> {
+    const path = this.#abs(filePath(h));
+    if (range !== undefined) checkRange(h, range);
+    const { sftp } = await this.#connect();
+    let handle: Buffer | undefined;
+    try {
+      handle = await cb<Buffer>((d) => sftp.open(path, 'r', d));
+      const st = await cb<Stats>((d) => sftp.fstat(handle!, d));
+      const r = range ?? { offset: 0, length: st.size };
+      checkRange(h, r, st.size);
+      return await readAll(sftp, handle, h, r);
+    } catch (e) {
+      this.#dropIfLost(e);
+      throw sftpError(e, { op: 'load', what: displayPath(h), location: this.location });
+    } finally {
+      if (handle) await cb<void>((d) => sftp.close(handle!, d)).catch(() => undefined);
+    }
+  }
+
+  async stat(h: Handle): Promise<FileInfo> {
+    const path = this.#abs(filePath(h));
+    const { sftp } = await this.#connect();
+    let st: Stats;
+    try {
+      st = await cb<Stats>((d) => sftp.stat(path, d));
+    } catch (e) {
+      this.#dropIfLost(e);
+      throw sftpError(e, { op: 'stat', what: displayPath(h), location: this.location });
+    }
+    if (!st.isFile()) throw sftpError(Object.assign(new Error('not a file'), { code: SFTP_STATUS.NO_SUCH_FILE }), { op: 'stat', what: displayPath(h), location: this.location });
+    return { name: h.name, size: st.size };
+  }
+
+  async *list(type: FileType): AsyncIterable<FileInfo> {
+    const dir = dirOf(type);
+    let found: FileInfo[];
+    try {
+      const { sftp } = await this.#connect();
+      if (type === 'config') {
+        const st = await cb<Stats>((d) => sftp.stat(this.#abs('config'), d)).catch((e: unknown) => {
+          if (sftpStatus(e) === SFTP_STATUS.NO_SUCH_FILE) return undefined;
+          throw e;
+        });
+        found = st?.isFile() ? [{ name: '', size: st.size }] : [];
+      } else if (type === 'data') {
+        found = [];
+        for (const sub of await readDir(sftp, this.#abs(dir))) {
+          if (!SUBDIR.test(sub.filename) || !sub.attrs.isDirectory()) continue;
+          for (const f of await readDir(sftp, this.#abs(`${dir}/${sub.filename}`))) {
+            if (isId(f.filename) && f.filename.startsWith(sub.filename) && f.attrs.isFile()) found.push({ name: f.filename, size: f.attrs.size });
+          }
+        }
+      } else {
+        found = (await readDir(sftp, this.#abs(dir))).filter((f) => isId(f.filename) && f.attrs.isFile()).map((f) => ({ name: f.filename, size: f.attrs.size }));
+      }
+    } catch (e) {
+      this.#dropIfLost(e);
+      throw sftpError(e, { op: 'list', what: `${dir}/`, location: this.location });
+    }
+    yield* found;
+  }
+
+  async remove(h: Handle): Promise<void> {
+    const path = this.#abs(filePath(h));
+    const { sftp } = await this.#connect();
+    try {
+      await cb<void>((d) => sftp.unlink(path, d));
+    } catch (e) {
+      this.#dropIfLost(e);
+      throw sftpError(e, { op: 'remove', what: displayPath(h), location: this.location });
+    }
+  }
+
+  async create(): Promise<void> {
+    const { sftp } = await this.#connect();
+    try {
+      const config = await cb<Stats>((d) => sftp.stat(this.#abs('config'), d)).catch(() => undefined);
+      if (config?.isFile()) throw new LifeboatError('BACKEND_ALREADY_EXISTS', `a repository already exists at ${this.location} (it has a config file); use it, or choose another location`);
+      await mkdirs(sftp, this.#opts.path);
+      for (const type of FILE_TYPES) if (type !== 'config') await mkdirs(sftp, this.#abs(dirOf(type)));
+    } catch (e) {
+      this.#dropIfLost(e);
+      throw sftpError(e, { op: 'create', what: 'the repository', location: this.location });
+    }
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const conn = this.#conn;
+    this.#conn = undefined;
+    if (conn) await conn.then((c) => c.client.end(), () => undefined);
+  }
+
+  /** A request that got no answer means the connection is gone: the next call opens a new one. */
+  #dropIfLost(e: unknown): void {
+    if (sftpStatus(e) === undefined || sftpStatus(e) === SFTP_STATUS.CONNECTION_LOST || sftpStatus(e) === SFTP_STATUS.NO_CONNECTION) {
+      const conn = this.#conn;
+      this.#conn = undefined;
+      conn?.then((c) => c.client.end(), () => undefined);
+    }
+  }
+
+  async #openTemp(sftp: SFTPWrapper, tmp: string, dataSubdir: string | undefined): Promise<Buffer> {
+    try {
+      return await cb<Buffer>((d) => sftp.open(tmp, 'wx', { mode: 0o600 }, d));
+    } catch (e) {
+      // Only a missing data/xx is created: a missing type folder means the wrong path or an unmounted disk.
+      if (sftpStatus(e) !== SFTP_STATUS.NO_SUCH_FILE || dataSubdir === undefined) throw e;
+      await cb<void>((d) => sftp.mkdir(dataSubdir, { mode: 0o700 }, d)).catch(() => undefined);
+      return await cb<Buffer>((d) => sftp.open(tmp, 'wx', { mode: 0o600 }, d));
+    }
+  }
+
+  #connect(): Promise<Conn> {
+    if (this.#closed) return Promise.reject(new LifeboatError('INTERNAL', `the sftp backend for ${this.location} is closed`));
+    if (this.#conn === undefined) {
+      const p = this.#dial();
+      this.#conn = p;
+      p.catch(() => {
+        if (this.#conn === p) this.#conn = undefined;
+      });
+    }
+    return this.#conn;
+  }
+
+  #dial(): Promise<Conn> {
+    const o = this.#opts;
+    return new Promise<Conn>((resolve, reject) => {
+      const client = new Client();
+      let hostKeyProblem: LifeboatError | undefined;
+      let settled = false;
+      client.on('ready', () => {
+        client.sftp((err, sftp) => {
+          settled = true;
+          if (err) {
+            client.end();
+            reject(connectError(err, this.location, undefined));
+          } else resolve({ client, sftp });
+        });
+      });
+      client.on('error', (e) => {
+        if (!settled) {
+          settled = true;
+          reject(connectError(e, this.location, hostKeyProblem));
+        }
+      });
+      client.on('close', () => {
+        // Forget the connection this client belongs to (never a newer one): the next call redials.
+        const mine = this.#conn;
+        if (mine) void mine.then((c) => { if (c.client === client && this.#conn === mine) this.#conn = undefined; }, () => undefined);
+        if (!settled) {
+          settled = true;
+          reject(connectError(new Error('connection closed during the handshake'), this.location, hostKeyProblem));
+        }
+      });
+      client.connect({
+        host: o.host,
+        port: this.#port,
+        username: o.username,
+        ...(o.privateKey ? { privateKey: Buffer.from(o.privateKey) } : {}),
+        ...(o.passphrase ? { passphrase: o.passphrase } : {}),
+        ...(o.password ? { password: o.password } : {}),
+        readyTimeout: o.readyTimeoutMs ?? 20_000,
+        keepaliveInterval: 15_000,
+        keepaliveCountMax: 4,
+        hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
+          this.#verifyHostKey(key).then(
+            () => verify(true),
+            (e: LifeboatError) => {
+              hostKeyProblem = e;
+              verify(false);
+            },
+          );
+        },
+      });
+    });
+  }
+
+  async #verifyHostKey(key: Buffer): Promise<void> {
+    const o = this.#opts;
+    const text = await readFile(o.knownHostsFile, 'utf8').catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return '';
+      throw new LifeboatError('BACKEND_HOST_KEY_REJECTED', `cannot read the known_hosts file ${o.knownHostsFile}: ${e.code}; check LIFEBOAT_SFTP_KNOWN_HOSTS`);
+    });
+    const verdict = checkHostKey(text, o.host, this.#port, key);
+    if (verdict === 'match') return;
+    const fp = fingerprint(key);
+    if (verdict === 'unknown' && o.acceptNewHostKey) {
+      await mkdir(localDirname(o.knownHostsFile), { recursive: true, mode: 0o700 });
+      await appendFile(o.knownHostsFile, knownHostsLine(o.host, this.#port, key), { mode: 0o600 });
+      return;
+    }
+    if (verdict === 'unknown') {
+      throw new LifeboatError('BACKEND_HOST_KEY_REJECTED', `the host key of ${this.location} (${fp}) is not in ${o.knownHostsFile}; compare the fingerprint with the server's and accept it once with LIFEBOAT_SFTP_ACCEPT_NEW_HOST_KEY=1 (or add it with ssh-keyscan)`);
+    }
+    throw new LifeboatError('BACKEND_HOST_KEY_REJECTED', `the host key of ${this.location} (${fp}) ${verdict === 'revoked' ? 'is revoked' : 'differs from the one'} in ${o.knownHostsFile}: someone may be intercepting the connection; if the server's key really changed, remove the old line from that file`);
+  }
+}
+
+async function writeAll(sftp: SFTPWrapper, handle: Buffer, data: Uint8Array): Promise<void> {
+  const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  let next = 0;
+  async function worker(): Promise<void> {
+    while (next < buf.length) {
+      const off = next;
+      next += CHUNK;
+      const len = Math.min(CHUNK, buf.length - off);
+      await cb<void>((d) => sftp.write(handle, buf, off, len, off, d));
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, Math.ceil(buf.length / CHUNK)) }, worker));
+}
+
+async function readAll(sftp: SFTPWrapper, handle: Buffer, h: Handle, r: ByteRange): Promise<Uint8Array> {
+  const out = Buffer.alloc(r.length);
+  let next = 0;
+  let shortAt: number | undefined;
+  async function worker(): Promise<void> {
+    while (next < r.length) {
+      let off = next;
+      next += CHUNK;
+      const end = Math.min(off + CHUNK, r.length);
+      while (off < end) {
+        const n = await cb<number>((d) => sftp.read(handle, out, off, end - off, r.offset + off, d));
+        if (!n) {
+          shortAt = Math.min(shortAt ?? off, off);
+          return;
+        }
+        off += n;
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, Math.ceil(r.length / CHUNK)) }, worker));
+  // The file shrank after fstat: report it like any range past the end.
+  if (shortAt !== undefined) checkRange(h, r, r.offset + shortAt);
+  return new Uint8Array(out.buffer, out.byteOffset, out.length);
+}
+
+async function rename(sftp: SFTPWrapper, from: string, to: string): Promise<void> {
+  try {
+    await cb<void>((d) => sftp.ext_openssh_rename(from, to, d));
+  } catch (e) {
+    // Servers without posix-rename refuse to rename over an existing file: remove it first.
+    if (!(e instanceof Error) || !/not support/i.test(e.message)) throw e;
+    await cb<void>((d) => sftp.unlink(to, d)).catch(() => undefined);
+    await cb<void>((d) => sftp.rename(from, to, d));
+  }
+}
+
+interface DirEntry {
+  readonly filename: string;
+  readonly attrs: Stats;
+}
+
+async function readDir(sftp: SFTPWrapper, dir: string): Promise<DirEntry[]> {
+  try {
+    return await cb<DirEntry[]>((d) => sftp.readdir(dir, d as never));
+  } catch (e) {
+    if (sftpStatus(e) === SFTP_STATUS.NO_SUCH_FILE) return [];
+    throw e;
+  }
+}
+
+/** mkdir -p over SFTP: each missing component in turn, tolerating ones that exist. */
+async function mkdirs(sftp: SFTPWrapper, path: string): Promise<void> {
+  const parts = path.split('/');
+  for (let i = 1; i <= parts.length; i++) {
+    const p = parts.slice(0, i).join('/');
+    if (p === '' || p === '.') continue;
+    const st = await cb<Stats>((d) => sftp.stat(p, d)).catch(() => undefined);
+    if (st?.isDirectory()) continue;
+    await cb<void>((d) => sftp.mkdir(p, { mode: 0o700 }, d));
+  }
+}
+
+/**
+ * OpenSSH reports "no space" and "read-only file system" as a bare FAILURE. Asking the file
+ * system (statvfs@openssh.com) tells them apart, so they fail at once instead of being retried.
+ */
+async function diagnose(sftp: SFTPWrapper, dir: string, size: number): Promise<{ code: 'BACKEND_NO_SPACE' | 'BACKEND_PERMISSION_DENIED'; reason: string; advice: string } | undefined> {
+  try {
+    const fs = await cb<{ f_bavail: number | bigint; f_frsize: number | bigint; f_flag: number | bigint }>((d) => sftp.ext_openssh_statvfs(dir, d as never));
+    const [bavail, frsize, flag] = [Number(fs.f_bavail), Number(fs.f_frsize), Number(fs.f_flag)];
+    if ((flag & 1) !== 0) return { code: 'BACKEND_PERMISSION_DENIED', reason: 'read-only file system', advice: 'remount it read-write on the server or choose another location' };
+    if (bavail * frsize < size + 64 * 1024) return { code: 'BACKEND_NO_SPACE', reason: 'no space left on the server', advice: 'free space there or choose another location' };
+  } catch {
+    // No statvfs extension: leave the failure transient.
+  }
+  return undefined;
+}
