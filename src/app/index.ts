@@ -34,4 +34,5 @@ export { appContext, defaultAppDeps, appSourceSpecs, type AppContext, type AppDe
 export { checkKeys, type KeysReport, type KeyReport, type KeyState } from './drill/key-drift.js';
 export { guardApp, guardFacts, type GuardReport } from './drill/guard-app.js';
 export { checkAppLocations, type LocationCheck } from './drill/check-app.js';
+export { locationTargets, type LocationTargets } from './location-targets.js';
 export { recordAppBackup } from './drill/record-backup.js';

@@ -35,7 +35,7 @@ test('virtual files: streamed in order into synthetic directories, content intac
       for (let i = 0; i < big.length; i += 65536) yield big.subarray(i, i + 65536);
     },
   };
-  const meta: VirtualFile = { path: '/databases/postgres/shop.json', async *open() { order.push('json'); yield new TextEncoder().encode('{}'); } };
+  const meta: VirtualFile = { path: '/databases/postgres/shop.json', mode: 0o644, async *open() { order.push('json'); yield new TextEncoder().encode('{}'); } };
   const writer = new RepoWriter(repo, {});
   const result = await new Archiver(repo, writer, request([dump, meta, bytesFile('/secrets/values/K', new TextEncoder().encode('v'))])).run();
   await writer.flush();
@@ -45,6 +45,8 @@ test('virtual files: streamed in order into synthetic directories, content intac
   assert.equal(result.counts.filesNew, 3);
   const top = decodeTree(await repo.loadBlob('tree', result.tree)).map((n) => Buffer.from(n.name).toString());
   assert.deepEqual(top, ['databases', 'secrets']);
+  const modes = decodeTree(await repo.loadBlob('tree', result.tree)).map((n) => n.mode % 0o1000);
+  assert.deepEqual(modes, [0o755, 0o700], 'the dump metadata is readable (0644), the secrets are not');
 });
 
 test('virtual files: a stream that throws fails the archive; overlapping paths are refused', async () => {

@@ -79,7 +79,9 @@ export class VirtualTreeWriter {
     for (const [childName, child] of d.children) nodes.push(await this.node(childName, child));
     const subtree = (await this.writer.saveBlob('tree', encodeTree(nodes))).id;
     this.counts.dirsNew++;
-    return newNode(name, 'dir', { ...this.meta(), mode: GO_MODE.dir + 0o755, subtree });
+    // A directory holding only private files (secrets, dumps) is private too once restored.
+    const private_ = nodes.length > 0 && nodes.every((n) => n.mode % 0o100 === 0);
+    return newNode(name, 'dir', { ...this.meta(), mode: GO_MODE.dir + (private_ ? 0o700 : 0o755), subtree });
   }
 
   private async fileNode(name: string, f: VirtualFile): Promise<Node> {

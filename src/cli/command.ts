@@ -28,7 +28,8 @@ export interface Command {
 }
 
 export const GLOBAL_OPTIONS: OptionSpec = {
-  repo: { type: 'string', short: 'r' },
+  // Repeatable: init, backup, sync and locations take several locations (a mirror); the others one.
+  repo: { type: 'string', short: 'r', multiple: true },
   config: { type: 'string', short: 'c' },
   'password-file': { type: 'string', short: 'p' },
   'password-command': { type: 'string' },

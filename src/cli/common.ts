@@ -2,9 +2,17 @@ import { findConfigFile, type ConfigLookup, type Environment, type RepoOptions }
 import { LifeboatError } from '../errors/index.js';
 import type { OptionValues } from './command.js';
 
+/** The -r values, in order (several for a mirror). */
+export function repoUrls(v: OptionValues): string[] {
+  return strings(v, 'repo');
+}
+
+/** Options of a command that works on one location: more than one -r is refused. */
 export function repoOptions(v: OptionValues): RepoOptions {
+  const repos = repoUrls(v);
+  if (repos.length > 1) throw new LifeboatError('INVALID_ARGUMENT', `this command works on one location; give one -r (got ${repos.length}); init, backup, sync and locations take several`);
   return {
-    ...(typeof v['repo'] === 'string' ? { repo: v['repo'] } : {}),
+    ...(repos.length === 1 ? { repo: repos[0]! } : {}),
     ...(typeof v['password-file'] === 'string' ? { passwordFile: v['password-file'] } : {}),
     ...(typeof v['password-command'] === 'string' ? { passwordCommand: v['password-command'] } : {}),
     ...(typeof v['key-hint'] === 'string' ? { keyHint: v['key-hint'] } : {}),

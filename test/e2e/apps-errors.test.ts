@@ -4,9 +4,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
-import { writeFileSync } from 'node:fs';
-import { describe as show, expectExit, lifeboat, lifeboatEnv, repoCtx, TempDir, type RunResult } from './support/run.js';
-import { MARIADB_SOCKET, PG_URL, dbName, dropMaria, dropPg, maria, pg, writeConfig } from './support/databases.js';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { once } from 'node:events';
+import { describe as show, expectExit, lifeboat, lifeboatEnv, lifeboatSpawn, repoCtx, TempDir, type RunResult } from './support/run.js';
+import { MARIADB_SOCKET, PG_URL, dbName, dropMaria, dropPg, fillMaria, maria, pg, writeConfig } from './support/databases.js';
 
 const outputs: RunResult[] = [];
 
@@ -35,6 +36,7 @@ describe('app errors: one line, no snapshot, no secret', { timeout: 300_000 }, (
   const ctx = repoCtx(tmp, 'repo');
   const pgDb = dbName('err');
   const myDb = dbName('errmy');
+  const bigDb = dbName('errbig');
   const myUser = `lb_apps_eu_${randomBytes(3).toString('hex')}`;
   const dbPassword = `Right-${randomBytes(8).toString('hex')}`;
   const wrongPassword = `Wrong-${randomBytes(8).toString('hex')}`;
@@ -54,7 +56,7 @@ describe('app errors: one line, no snapshot, no secret', { timeout: 300_000 }, (
   });
   after(() => {
     dropPg(pgDb);
-    dropMaria(myDb);
+    dropMaria(myDb, bigDb);
     maria(`DROP USER IF EXISTS '${myUser}'@'localhost';`);
     tmp.cleanup();
   });
@@ -84,7 +86,13 @@ describe('app errors: one line, no snapshot, no secret', { timeout: 300_000 }, (
     const json = run(['backup', '--app', 'shop', '--json']);
     outputs.push(json);
     assert.equal(json.status, 1);
-    assert.equal(JSON.parse(json.stdout).apps[0].error.code, 'SOURCE_AUTH_FAILED');
+    assert.equal(json.stdout, '');
+    assert.equal(JSON.parse(json.stderr).error.code, 'SOURCE_AUTH_FAILED');
+    // Every app (none named): the failure is the app's entry of the result, and the exit code.
+    const all = run(['backup', '--json']);
+    outputs.push(all);
+    assert.equal(all.status, 1);
+    assert.equal(JSON.parse(all.stdout).apps[0].error.code, 'SOURCE_AUTH_FAILED');
     config(`sources:\n  - mysql: { socket: ${MARIADB_SOCKET}, user: ${myUser}, database: ${myDb}, password_file: ${tmp.join('right.pass')} }`);
     outputs.push(expectExit(run(['backup', '--app', 'shop', '--json']), 0));
     assert.equal(snapshots(), 1);
@@ -103,6 +111,36 @@ describe('app errors: one line, no snapshot, no secret', { timeout: 300_000 }, (
     config(`sources:\n  - postgres: { url: "${PG_URL}/${pgDb}" }`);
     oneLine(run(['backup', '--app', 'shop'], { ...env, PATH: tmp.join('no-such-bin') }), 'SOURCE_TOOL_MISSING', /app shop: pg_dump not found on PATH; install the database client tools/);
     assert.equal(snapshots(), 1);
+  });
+
+  test('mariadb-dump killed half-way: one line, no snapshot', async () => {
+    fillMaria(bigDb);
+    config(`sources:\n  - mysql: { socket: ${MARIADB_SOCKET}, user: root, database: ${bigDb} }`);
+    const before = snapshots();
+    const child = lifeboatSpawn({}, ['-c', cfg, 'backup', '--app', 'shop'], { env });
+    let stderr = '';
+    child.stderr!.on('data', (b: Buffer) => (stderr += b.toString()));
+    child.stdout!.resume();
+    let killed = false;
+    const poll = setInterval(() => {
+      for (const d of readdirSync('/proc')) {
+        try {
+          const argv = readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0');
+          if (argv[0]?.endsWith('mariadb-dump') && argv.includes('--single-transaction') && readFileSync(`/proc/${d}/status`, 'utf8').includes(`PPid:\t${child.pid}\n`)) {
+            process.kill(Number(d), 'SIGKILL');
+            killed = true;
+          }
+        } catch {
+          // not a process, or gone
+        }
+      }
+    }, 10);
+    const [code] = await once(child, 'exit');
+    clearInterval(poll);
+    assert.ok(killed, `mariadb-dump was never seen running: ${stderr}`);
+    const r = { status: code as number, signal: null, stdout: '', stderr, what: 'backup --app shop (mariadb-dump killed)' };
+    oneLine(r, 'SOURCE_DUMP_FAILED', /app shop: mariadb-dump of database "[^"]+" on \/run\/mysqld\/mysqld\.sock failed: mariadb-dump was killed by SIGKILL$/);
+    assert.equal(snapshots(), before);
   });
 
   test('a wrong repository password; then no secret in any output', () => {

@@ -134,9 +134,12 @@ describe('presets: Decidim and Mautic, found, backed up and restored whole', { t
     assert.deepEqual(mariaSums(`${myDb}_r`), mariaSums(myDb));
   });
 
-  test('apps lists both with their last snapshot; no secret value in any output', () => {
+  test('backup with no app named backs up every app; apps lists them with their last snapshot; no secret value in any output', () => {
+    const all = lastJson<{ apps: { app: string; snapshotId: string; parent?: string }[] }>(expectExit(run(['backup', '--json']), 0)).apps;
+    assert.deepEqual(all.map((a) => a.app), ['portal', 'mautic']);
+    assert.ok(all.every((a) => a.parent !== undefined), 'the second snapshot of each app has the first as parent');
     const list = JSON.parse(expectExit(run(['apps', '--json']), 0).stdout) as { app: string; snapshots: number; last?: { id: string } }[];
-    assert.deepEqual(list.map((a) => [a.app, a.snapshots, Boolean(a.last)]), [['portal', 1, true], ['mautic', 1, true]]);
+    assert.deepEqual(list.map((a) => [a.app, a.snapshots, a.last?.id]), [['portal', 2, all[0]!.snapshotId], ['mautic', 2, all[1]!.snapshotId]]);
     keep(expectExit(run(['apps']), 0));
     for (const r of outputs) {
       for (const s of [secretKeyBase, masterKey, mauticKey, dbPassword]) {

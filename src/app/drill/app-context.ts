@@ -55,6 +55,16 @@ export async function openLocation(ctx: AppContext, l: NamedLocation): Promise<R
   return Repository.open(backend, await locationPassword(l, ctx.env), repoEnv(ctx.env));
 }
 
+/** Runs `fn` on one location's repository and closes its backend afterwards (SFTP and S3 hold connections). */
+export async function withLocation<T>(ctx: AppContext, l: NamedLocation, fn: (repo: Repository) => Promise<T>): Promise<T> {
+  const repo = await openLocation(ctx, l);
+  try {
+    return await fn(repo);
+  } finally {
+    await repo.backend.close().catch(() => undefined);
+  }
+}
+
 export function appJournal(ctx: AppContext): Journal {
   return openJournal(join(ctx.stateDir, JOURNAL_FILE), ctx.clock);
 }

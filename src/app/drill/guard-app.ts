@@ -6,7 +6,7 @@ import { findAppSnapshot, appTag } from '../app-snapshots.js';
 import { resolveAppSources } from '../app-sources.js';
 import { runAppBackup } from '../app-backup.js';
 import { recordAppBackup } from './record-backup.js';
-import { appJournal, databaseNameOf, openLocation, type AppContext } from './app-context.js';
+import { appJournal, databaseNameOf, withLocation, type AppContext } from './app-context.js';
 import { drillInContext, type SourcesOf } from './drill-app.js';
 import type { DrillReport } from './drill-report.js';
 import { appSnapshotInfo } from './snapshot-facts.js';
@@ -54,19 +54,20 @@ export async function guardFacts(ctx: AppContext): Promise<GuardFacts> {
       const check = journal.runs({ app: ctx.name, kind: 'check', location: l.name, limit: 1 })[0];
       const lastCheck = check ? { lastCheck: { at: check.startedAt, ok: check.ok } } : {};
       try {
-        const repo = await openLocation(ctx, l);
-        await repo.loadIndex();
-        if (liveItems && !liveKeys) {
-          liveKeys = liveItems.map((i) => ({ name: i.name, fingerprint: keyFingerprint(repo.key.encrypt, i.value) }));
-          keyChange = await lastKeyChange(repo, ctx.name, liveKeys);
-        }
-        let latest;
-        try {
-          latest = (await appSnapshotInfo(repo, await findAppSnapshot(repo, ctx.name, 'latest'))).facts;
-        } catch (e) {
-          if (!(e instanceof Error && 'code' in e && e.code === 'SNAPSHOT_NOT_FOUND')) throw e;
-        }
-        locations.push({ name: l.name, ...(latest ? { latest } : {}), ...lastCheck });
+        await withLocation(ctx, l, async (repo) => {
+          await repo.loadIndex();
+          if (liveItems && !liveKeys) {
+            liveKeys = liveItems.map((i) => ({ name: i.name, fingerprint: keyFingerprint(repo.key.encrypt, i.value) }));
+            keyChange = await lastKeyChange(repo, ctx.name, liveKeys);
+          }
+          let latest;
+          try {
+            latest = (await appSnapshotInfo(repo, await findAppSnapshot(repo, ctx.name, 'latest'))).facts;
+          } catch (e) {
+            if (!(e instanceof Error && 'code' in e && e.code === 'SNAPSHOT_NOT_FOUND')) throw e;
+          }
+          locations.push({ name: l.name, ...(latest ? { latest } : {}), ...lastCheck });
+        });
       } catch (e) {
         locations.push({ name: l.name, problem: (e as Error).message, ...lastCheck });
       }

@@ -5,7 +5,7 @@ import { findAppSnapshot } from '../app-snapshots.js';
 import { resolveAppSources } from '../app-sources.js';
 import { runAppBackup } from '../app-backup.js';
 import { recordAppBackup } from './record-backup.js';
-import { appJournal, databaseNameOf, openLocation, type AppContext } from './app-context.js';
+import { appJournal, databaseNameOf, withLocation, type AppContext } from './app-context.js';
 import { DbClient } from './db-client.js';
 import { mauticPrefix, runProbes, type ProbeContext } from './drill-probes.js';
 import type { ProbeDrill } from './drill-report.js';
@@ -98,21 +98,22 @@ async function compareWithLocations(ctx: AppContext, live: readonly SecretItem[]
   const escrowedBytes = new Map<string, Uint8Array>();
   for (const l of ctx.locations) {
     try {
-      const repo = await openLocation(ctx, l);
-      await repo.loadIndex();
-      const entry = await findAppSnapshot(repo, ctx.name, 'latest');
-      const info = await appSnapshotInfo(repo, entry);
-      for (const k of live) {
-        const esc = info.escrow.find((x) => x.name === k.name);
-        const at = { location: l.name, snapshot: entry.id };
-        if (!esc) perKey.get(k.name)!.push({ ...at, state: 'not-in-backup' });
-        else if (esc.fingerprint === keyFingerprint(repo.key.encrypt, k.value)) perKey.get(k.name)!.push({ ...at, state: 'matches' });
-        else perKey.get(k.name)!.push({ ...at, state: 'changed', since: goTimeToDate(entry.snapshot.time).toISOString() });
-        if (esc && !escrowedBytes.has(k.name)) {
-          const b = await readSmallFile(repo, entry, esc.path);
-          if (b) escrowedBytes.set(k.name, b);
+      await withLocation(ctx, l, async (repo) => {
+        await repo.loadIndex();
+        const entry = await findAppSnapshot(repo, ctx.name, 'latest');
+        const info = await appSnapshotInfo(repo, entry);
+        for (const k of live) {
+          const esc = info.escrow.find((x) => x.name === k.name);
+          const at = { location: l.name, snapshot: entry.id };
+          if (!esc) perKey.get(k.name)!.push({ ...at, state: 'not-in-backup' });
+          else if (esc.fingerprint === keyFingerprint(repo.key.encrypt, k.value)) perKey.get(k.name)!.push({ ...at, state: 'matches' });
+          else perKey.get(k.name)!.push({ ...at, state: 'changed', since: goTimeToDate(entry.snapshot.time).toISOString() });
+          if (esc && !escrowedBytes.has(k.name)) {
+            const b = await readSmallFile(repo, entry, esc.path);
+            if (b) escrowedBytes.set(k.name, b);
+          }
         }
-      }
+      });
     } catch (e) {
       for (const k of live) perKey.get(k.name)!.push({ location: l.name, state: 'unknown', problem: (e as Error).message });
       problems.push(`location ${l.name}: ${(e as Error).message}`);

@@ -1,6 +1,6 @@
 import {
   initApp, loadConfig, processRunnerFor, recordAppBackup, restoreApp, restoreAppDatabase, runAppBackup, selectApps,
-  type AppBackupResult, type Environment,
+  type AppBackupResult, type Environment, type LifeboatConfig,
 } from '../../app/index.js';
 import { LifeboatError, exitCodeFor, isLifeboatError } from '../../errors/index.js';
 import { systemClock } from '../../lib/index.js';
@@ -46,6 +46,8 @@ export async function backupAppMode({ values, env, out }: CommandContext): Promi
       if (!isLifeboatError(e)) throw e;
       recordAppBackup(config, app, env, systemClock, started, { error: e });
       out.clearProgress();
+      // One app named: its failure is the command's error (one line, or {"error"} with --json).
+      if (str(values, 'app') !== undefined) throw new LifeboatError(e.code, `app ${app}: ${e.message}`, { cause: e, data: e.data });
       if (!out.json) out.error(`lifeboat: ${e.code}: app ${app}: ${e.message}`);
       results.push({ app, error: { code: e.code, message: e.message } });
       // The first failure decides the exit code (12 wrong password, 130 interrupted...).
@@ -95,7 +97,7 @@ export async function restoreAppMode({ values, env, out }: CommandContext): Prom
   return { json };
 }
 
-async function restoreDb(app: string, snapshot: string, database: string, values: CommandContext['values'], env: Environment, out: CommandContext['out'], config: Parameters<typeof restoreAppDatabase>[0]): Promise<CommandResult> {
+async function restoreDb(app: string, snapshot: string, database: string, values: CommandContext['values'], env: Environment, out: CommandContext['out'], config: LifeboatConfig): Promise<CommandResult> {
   const into = str(values, 'into');
   if (!into) throw new LifeboatError('INVALID_ARGUMENT', 'say where to restore the database with --into postgres://user@host/NEWDB (or mysql://...)');
   if (/^[a-z]+:\/\/[^/@]*:[^/@]*@/i.test(into)) throw new LifeboatError('INVALID_ARGUMENT', '--into must not contain a password; use --into-password-file FILE');

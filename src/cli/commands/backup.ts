@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { openRepository, runBackup } from '../../app/index.js';
+import { openRepository, runBackup, runMirroredBackup, type BackupOptions, type BackupSummary, type MirroredBackupResult } from '../../app/index.js';
 import { scanTotals } from '../../app/scan-totals.js';
-import { LifeboatError } from '../../errors/index.js';
+import { exitCodeFor, LifeboatError } from '../../errors/index.js';
+import { mirrorTargets } from '../locations-args.js';
 import type { Command } from '../command.js';
-import { formatBytes, formatDuration, repoOptions, str, strings } from '../common.js';
+import { formatBytes, formatDuration, repoOptions, repoUrls, str, strings } from '../common.js';
 import { ProgressLine } from '../progress.js';
 import { backupAppMode } from './app-mode.js';
 import { hasConfig } from '../common.js';
@@ -11,7 +12,7 @@ import { hasConfig } from '../common.js';
 export const backupCommand: Command = {
   name: 'backup',
   summary: 'back up files and directories (or standard input) into a new snapshot',
-  usage: '--app NAME [-c FILE] (or every app of lifeboat.yaml when no path is named) | -r REPO [--exclude P] [--exclude-file F] [--tag T] [--host H] [--parent ID] [--compression auto|max|off] [--pack-size MiB] PATH... | --stdin --stdin-filename NAME',
+  usage: '--app NAME [-c FILE] (or every app of lifeboat.yaml when no path is named) | -r REPO [-r REPO...] [--exclude P] [--exclude-file F] [--tag T] [--host H] [--parent ID] [--compression auto|max|off] [--pack-size MiB] PATH... | --stdin --stdin-filename NAME',
   options: {
     exclude: { type: 'string', short: 'e', multiple: true },
     'exclude-file': { type: 'string', multiple: true },
@@ -39,12 +40,12 @@ export const backupCommand: Command = {
       throw new LifeboatError('INVALID_ARGUMENT', `--pack-size must be a whole number of MiB from 1 to 128, not "${packSizeMiB}"`);
     }
     if (values['stdin'] && positionals.length > 0) throw new LifeboatError('INVALID_ARGUMENT', '--stdin takes no paths');
-    const repo = await openRepository(repoOptions(values), env);
+    const mirrored = repoUrls(values).length > 1;
     const progress = new ProgressLine(out);
     const scan = { stopped: false };
     const totals = values['stdin'] || !out.interactive ? undefined : scanTotals(positionals, excludes, scan);
     try {
-      const summary = await runBackup(repo, {
+      const opts: BackupOptions = {
         paths: positionals,
         excludes,
         tags: strings(values, 'tag').flatMap((t) => t.split(',')),
@@ -57,7 +58,21 @@ export const backupCommand: Command = {
           progress: (c) => progress.update((ms) => ProgressLine.describe(ms, c.filesNew + c.filesChanged + c.filesUnmodified, c.bytesProcessed, totals?.done ? totals.files : undefined, totals?.done ? totals.bytes : undefined)),
           error: (e) => out.error(`error: ${e.path}: ${e.message}`),
         },
-      }, env);
+      };
+      let summary: BackupSummary;
+      let mirror: MirroredBackupResult | undefined;
+      if (mirrored) {
+        const t = await mirrorTargets(values, env);
+        mirror = await runMirroredBackup(t.locations, t.passwords[0]!, opts, env, t.stateDir);
+        summary = mirror.summary;
+      } else {
+        const repo = await openRepository(repoOptions(values), env);
+        try {
+          summary = await runBackup(repo, opts, env);
+        } finally {
+          await repo.backend.close();
+        }
+      }
       if (!out.json && !out.quiet) {
         out.line(`Files:       ${summary.filesNew} new, ${summary.filesChanged} changed, ${summary.filesUnmodified} unmodified`);
         out.line(`Dirs:        ${summary.dirsNew} new, ${summary.dirsChanged} changed, ${summary.dirsUnmodified} unmodified`);
@@ -65,11 +80,19 @@ export const backupCommand: Command = {
         out.line(`processed ${summary.totalFilesProcessed} files, ${formatBytes(summary.totalBytesProcessed)} in ${formatDuration(summary.durationMs)}`);
         out.line(`snapshot ${summary.snapshotId.slice(0, 8)} saved`);
       }
+      const json = mirror ? { ...summary, locations: mirror.locations, behind: mirror.behind, sync: mirror.sync } : summary;
+      if (mirror) {
+        for (const l of mirror.locations) if (!out.json) out.line(`location ${l.name}: ${l.behind ? `BEHIND (${l.reason})` : 'saved'}`);
+        if (mirror.behind.length > 0) {
+          out.error(`Warning: snapshot ${summary.snapshotId.slice(0, 8)} is missing from ${mirror.behind.length} location(s) (${mirror.behind.join(', ')}); fix them and run "lifeboat sync" (the next backup also syncs them first)`);
+          return { json, exitCode: exitCodeFor('LOCATIONS_BEHIND') };
+        }
+      }
       if (summary.errors.length > 0) {
         out.error(`Warning: ${summary.errors.length} file(s) could not be read and are missing from snapshot ${summary.snapshotId.slice(0, 8)}`);
-        return { json: summary, exitCode: 3 };
+        return { json, exitCode: 3 };
       }
-      return { json: summary };
+      return { json };
     } finally {
       scan.stopped = true;
     }

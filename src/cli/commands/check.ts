@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { appContext, checkAppLocations, checkRepository, defaultAppDeps, openRepository } from '../../app/index.js';
+import { appContext, checkAppLocations, checkRepository, defaultAppDeps, openRepository, recordCheck } from '../../app/index.js';
 import type { Command } from '../command.js';
 import { configLookup, repoOptions, str } from '../common.js';
 import { ProgressLine } from '../progress.js';
@@ -37,6 +37,9 @@ export const checkCommand: Command = {
       }
       out.line(report.ok ? 'no errors were found' : `Fatal: repository contains errors (${report.errors.length})`);
     }
+    // Remembered for `lifeboat locations` (last successful check of this location).
+    if (report.ok) recordCheck(repo.backend.location, env);
+    await repo.backend.close();
     return { json: report, exitCode: report.ok ? 0 : 1 };
   },
 };

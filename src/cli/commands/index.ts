@@ -16,6 +16,8 @@ import { restoreCommand } from './restore.js';
 import { snapshotsCommand } from './snapshots.js';
 import { statsCommand } from './stats.js';
 import { unlockCommand } from './unlock.js';
+import { syncCommand } from './sync.js';
+import { locationsCommand } from './locations.js';
 
 export const COMMANDS: readonly Command[] = [
   initCommand,
@@ -35,4 +37,6 @@ export const COMMANDS: readonly Command[] = [
   drillCommand,
   keysCommand,
   guardCommand,
+  syncCommand,
+  locationsCommand,
 ];
