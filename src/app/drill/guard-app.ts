@@ -10,6 +10,7 @@ import { appJournal, databaseNameOf, withLocation, type AppContext } from './app
 import { drillInContext, type SourcesOf } from './drill-app.js';
 import type { DrillReport } from './drill-report.js';
 import { appSnapshotInfo } from './snapshot-facts.js';
+import { LocationRecords } from '../location-records.js';
 
 export interface GuardReport extends GuardVerdict {
   readonly app: string;
@@ -46,15 +47,19 @@ export async function guardFacts(ctx: AppContext): Promise<GuardFacts> {
     liveKeysProblem = (e as Error).message;
   }
   const journal = appJournal(ctx);
+  const records = LocationRecords.load(LocationRecords.stateDir(ctx.env.env, ctx.stateDir));
   const locations: LocationFacts[] = [];
   let liveKeys: KeyFingerprint[] | undefined;
   let keyChange: Date | undefined;
   try {
     for (const l of ctx.locations) {
       const check = journal.runs({ app: ctx.name, kind: 'check', location: l.name, limit: 1 })[0];
-      const lastCheck = check ? { lastCheck: { at: check.startedAt, ok: check.ok } } : {};
+      let lastCheck: Pick<LocationFacts, 'lastCheck'> = check ? { lastCheck: { at: check.startedAt, ok: check.ok } } : {};
       try {
         await withLocation(ctx, l, async (repo) => {
+          // Without a journal entry, the locations' own record of the last passed check will do.
+          const passed = check ? undefined : records.get(repo.backend.location)?.lastCheck;
+          if (passed && !Number.isNaN(Date.parse(passed))) lastCheck = { lastCheck: { at: new Date(passed), ok: true } };
           await repo.loadIndex();
           if (liveItems && !liveKeys) {
             liveKeys = liveItems.map((i) => ({ name: i.name, fingerprint: keyFingerprint(repo.key.encrypt, i.value) }));
