@@ -1,3 +1,4 @@
+import { isLifeboatError } from '../../errors/index.js';
 import { presetKeys } from '../../apps/probes/index.js';
 import { DEFAULT_GUARD_THRESHOLDS, judgeGuard, type DrillFact, type GuardFacts, type GuardThresholds, type GuardVerdict, type KeyFingerprint, type LocationFacts } from '../../policy/index.js';
 import { keyFingerprint, planSecrets, type SecretsSpec } from '../../sources/index.js';
@@ -69,7 +70,7 @@ export async function guardFacts(ctx: AppContext): Promise<GuardFacts> {
           try {
             latest = (await appSnapshotInfo(repo, await findAppSnapshot(repo, ctx.name, 'latest'))).facts;
           } catch (e) {
-            if (!(e instanceof Error && 'code' in e && e.code === 'SNAPSHOT_NOT_FOUND')) throw e;
+            if (!isLifeboatError(e, 'SNAPSHOT_NOT_FOUND')) throw e;
           }
           locations.push({ name: l.name, ...(latest ? { latest } : {}), ...lastCheck });
         });
