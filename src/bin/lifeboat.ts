@@ -5,6 +5,9 @@ import type { Environment } from '../app/index.js';
 import { runCli } from '../cli/run-cli.js';
 
 process.title = 'lifeboat';
+// The AWS SDK warns on stderr about Node 20 on first use; Lifeboat supports Node 20 and its
+// stderr is for Lifeboat's own messages.
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 
 function username(): string {
   try {
@@ -69,7 +72,15 @@ process.on('SIGINT', () => {
   process.stderr.write('\ninterrupted; stopping (the repository stays consistent)\n');
   process.exit(130);
 });
-process.on('SIGPIPE', () => process.exit(0));
+// A closed stdout (`lifeboat ls | head`) ends the command quietly. Not via SIGPIPE: that signal
+// also comes from a network location's socket whose server went away mid-upload, which must
+// be an error of that location (retried, then marked behind), never a silent exit 0.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+}
 
 const code = await runCli(process.argv.slice(2), env, { stdout: process.stdout, stderr: process.stderr });
 // Exit now: an idle ssh or HTTPS keep-alive connection of a network location must not keep the
