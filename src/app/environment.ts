@@ -17,4 +17,9 @@ export interface Environment {
   stdin(): AsyncIterable<Uint8Array>;
   /** Reads a line from the terminal without echo (for passwords); undefined when there is no terminal. */
   promptSecret?(prompt: string): Promise<string>;
+  /**
+   * Registers work to finish before the process exits on SIGINT/SIGTERM (a drill drops its
+   * scratch databases); returns the function that unregisters it. Absent: nothing to hook.
+   */
+  onInterrupt?(cleanup: () => Promise<unknown>): () => void;
 }

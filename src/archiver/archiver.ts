@@ -6,6 +6,8 @@ import { PathPattern, limiter, mapConcurrent } from '../lib/index.js';
 import { readFileChunks } from './file-chunks.js';
 import { nodeFromStat } from './fs-node.js';
 import { UserNames } from './user-names.js';
+import { VirtualTreeWriter, isVirtual, placeVirtualFiles, type VirtualDir } from './virtual-tree.js';
+import type { VirtualFile } from '../sources/index.js';
 
 export interface BackupRequest {
   /** Absolute paths to back up. */
@@ -21,6 +23,8 @@ export interface BackupRequest {
   readonly parent?: { readonly id: Id; readonly snapshot: Snapshot } | undefined;
   /** Back up this stream as a single file instead of paths. */
   readonly stdin?: { readonly filename: string; readonly source: AsyncIterable<Uint8Array> };
+  /** Streamed files (database dumps, secrets) placed into the root tree next to `paths`. */
+  readonly virtualFiles?: readonly VirtualFile[];
 }
 
 export interface BackupCounts {
@@ -148,12 +152,17 @@ export class Archiver {
         dir = child;
       }
     }
+    placeVirtualFiles(root, this.req.virtualFiles ?? []);
     return this.writeVirtual(root, parentRoot);
   }
 
   private async writeVirtual(dir: VirtualDir, parent: Map<string, Node> | undefined): Promise<Id> {
     const nodes: Node[] = [];
     for (const [name, child] of dir.children) {
+      if (isVirtual(child)) {
+        nodes.push(await new VirtualTreeWriter(this.writer, this.polynomial, this.req, this.counts).node(name, child));
+        continue;
+      }
       const path = child.path!;
       const nameBytes = Buffer.from(name);
       const parentNode = parent?.get(nameKey(nameBytes));
@@ -282,12 +291,6 @@ export class Archiver {
     this.errors.push(err);
     this.reporter.error?.(err);
   }
-}
-
-interface VirtualDir {
-  readonly path?: string;
-  target?: boolean;
-  readonly children: Map<string, VirtualDir>;
 }
 
 const SLASH = Buffer.from('/');

@@ -43,6 +43,9 @@ async function promptSecret(prompt: string): Promise<string> {
   });
 }
 
+const cleanups = new Set<() => Promise<unknown>>();
+const CLEANUP_LIMIT_MS = 30_000;
+
 const env: Environment = {
   env: process.env,
   cwd: process.cwd(),
@@ -63,24 +66,34 @@ const env: Environment = {
   },
   stdin: () => process.stdin,
   promptSecret,
+  onInterrupt(cleanup) {
+    cleanups.add(cleanup);
+    return () => cleanups.delete(cleanup);
+  },
 };
 
 let interrupted = false;
-process.on('SIGINT', () => {
+function onSignal(): void {
   if (interrupted) process.exit(130);
   interrupted = true;
-  process.stderr.write('\ninterrupted; stopping (the repository stays consistent)\n');
-  process.exit(130);
-});
-// A closed stdout (`lifeboat ls | head`) ends the command quietly. Not via SIGPIPE: that signal
-// also comes from a network location's socket whose server went away mid-upload, which must
-// be an error of that location (retried, then marked behind), never a silent exit 0.
-for (const stream of [process.stdout, process.stderr]) {
-  stream.on('error', (e: NodeJS.ErrnoException) => {
-    if (e.code === 'EPIPE') process.exit(0);
-    throw e;
-  });
+  if (cleanups.size === 0) {
+    process.stderr.write('\ninterrupted; stopping (the repository stays consistent)\n');
+    process.exit(130);
+  }
+  // A drill's scratch databases must not outlive it: finish the cleanups (bounded), then exit.
+  process.stderr.write('\ninterrupted; removing scratch databases and directories first (interrupt again to exit at once)\n');
+  const limit = new Promise((resolve) => setTimeout(resolve, CLEANUP_LIMIT_MS).unref());
+  void Promise.race([Promise.allSettled([...cleanups].map((c) => c())), limit]).then(() => process.exit(130));
 }
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+// A reader that went away (lifeboat dump ... | head) ends the run quietly. This must be the
+// EPIPE of stdout, not a SIGPIPE handler: with one installed, a database tool dying while
+// Lifeboat writes to its stdin (pg_restore, psql) would end Lifeboat with exit code 0.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
 
 const code = await runCli(process.argv.slice(2), env, { stdout: process.stdout, stderr: process.stderr });
 // Exit now: an idle ssh or HTTPS keep-alive connection of a network location must not keep the

@@ -1,4 +1,4 @@
-import type { ConfigLookup, Environment, RepoOptions } from '../app/index.js';
+import { findConfigFile, type ConfigLookup, type Environment, type RepoOptions } from '../app/index.js';
 import { LifeboatError } from '../errors/index.js';
 import type { OptionValues } from './command.js';
 
@@ -55,4 +55,14 @@ export function formatDuration(ms: number): string {
 export function configLookup(v: OptionValues, env: Environment): ConfigLookup {
   const file = str(v, 'config');
   return { cwd: env.cwd, env: env.env, ...(file ? { file } : {}), ...(env.env['LIFEBOAT_SYSTEM_CONFIG_DIR'] ? { systemDir: env.env['LIFEBOAT_SYSTEM_CONFIG_DIR'] } : {}) };
+}
+
+/** Whether a lifeboat.yaml would be found (for commands that switch to app mode on their own). */
+export function hasConfig(v: OptionValues, env: Environment): boolean {
+  try {
+    findConfigFile(configLookup(v, env));
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -58,7 +58,8 @@ export function mysqlArgs(t: MysqlTarget): ProcessArg[] {
   const args: ProcessArg[] = [];
   if (t.password !== undefined) args.push({ secretFile: { prefix: '--defaults-extra-file=', content: `[client]\npassword=${optionValue(t.password)}\n` } });
   if (t.socket) args.push(`--socket=${t.socket}`, '--protocol=SOCKET');
-  else if (t.host) args.push(`--host=${t.host}`, '--protocol=TCP');
+  // "localhost" means the socket to MySQL clients; any other host name means TCP.
+  else if (t.host) args.push(`--host=${t.host}`, ...(t.host === 'localhost' ? [] : ['--protocol=TCP']));
   if (t.port) args.push(`--port=${t.port}`);
   if (t.user) args.push(`--user=${t.user}`);
   return args;

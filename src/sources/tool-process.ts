@@ -141,6 +141,9 @@ export async function findTool(runner: ProcessRunner, candidates: readonly strin
     const r = await child.done;
     if (r.spawnError === 'ENOENT') continue;
     if (r.exitCode === 0) return { command, version: Buffer.concat(parts).toString('utf8').trim().split('\n')[0] ?? '' };
+    // It exists but does not work: saying "not found" would send the user the wrong way.
+    const how = r.signal !== null ? `was killed by ${r.signal}` : r.spawnError !== undefined ? `could not start (${r.spawnError})` : `exited with code ${r.exitCode}`;
+    throw new LifeboatError('SOURCE_TOOL_MISSING', `${command} --version ${how}; check the installation of the database client tools`, { data: { tool: command } });
   }
   throw toolMissing(...candidates);
 }

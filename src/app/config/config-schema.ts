@@ -2,13 +2,14 @@ import { dirname } from 'node:path';
 import { isMap, isScalar, type Node } from 'yaml';
 import { childPath, type ConfigReader, type Fields, type Text } from './config-reader.js';
 import { envName, resolvePath, urlHasPassword } from './config-paths.js';
-import { KEEP_FIELDS, PRESETS, type AppConfig, type KeepPolicy, type LifeboatConfig, type LocationConfig, type Preset, type SourceConfig } from './config-types.js';
+import { KEEP_FIELDS, PRESETS, type AppConfig, type GuardConfig, type KeepPolicy, type LifeboatConfig, type LocationConfig, type Preset, type SourceConfig } from './config-types.js';
 import { readSourceEntry } from './source-schema.js';
 import { expectedOneOf } from './suggest.js';
 
 const TOP = ['state_dir', 'locations', 'apps'] as const;
 const LOCATION = ['url', 'password_file', 'password_command', 'password_env'] as const;
-const APP = ['preset', 'root', 'sources', 'locations', 'schedule', 'keep'] as const;
+const APP = ['preset', 'root', 'sources', 'locations', 'ignore', 'schedule', 'keep', 'guard'] as const;
+const GUARD = ['max_age_hours', 'min_locations', 'drill_max_age_days'] as const;
 const NAME = /^[a-z0-9][a-z0-9_-]*$/;
 const NAME_RULE = 'lower-case letters, digits, - and _, starting with a letter or digit';
 
@@ -110,15 +111,21 @@ function readApp(r: ConfigReader, node: Node | null, path: string, key: Node, lo
   for (const n of names ?? []) {
     if (locations && !locations.includes(n.value)) r.report(n.node, childPath(path, 'locations'), `unknown location "${n.value}"; ${expectedOneOf(n.value, locations)}`);
   }
+  const ignore = r.strList(f, 'ignore', 'kinds (postgres, mysql, files, secrets), paths or secret names the preset found')?.map((t, i) =>
+    // A kind, a path (it has a slash; relative to the root) or the name of a secret (SECRET_KEY_BASE, .env).
+    !t.value.includes('/') ? t.value : resolvePath(r, t, `${childPath(path, 'ignore')}[${i}]`, root, 'relative paths need the app to have a root'));
   const schedule = r.str(f, 'schedule', 'a schedule like "daily" or "03:30"');
   const keep = readKeep(r, f);
+  const guard = readGuard(r, f);
   return {
     ...(preset ? { preset } : {}),
     ...(root ? { root } : {}),
     sources,
     locations: (names ?? []).map((t) => t.value),
+    ...(ignore ? { ignore: ignore.filter((x): x is string => x !== undefined) } : {}),
     ...(schedule ? { schedule: schedule.value } : {}),
     ...(keep ? { keep } : {}),
+    ...(guard ? { guard } : {}),
   };
 }
 
@@ -130,6 +137,18 @@ function readPreset(r: ConfigReader, f: Fields): Preset | undefined {
     return undefined;
   }
   return t.value as Preset;
+}
+
+/** `guard:` thresholds of an app (lifeboat guard); each defaults when absent. */
+function readGuard(r: ConfigReader, f: Fields): GuardConfig | undefined {
+  const v = f.values.get('guard');
+  if (!v) return undefined;
+  const g = r.fields(v.value, childPath(f.path, 'guard'), v.key, GUARD, `a mapping of ${GUARD.join(', ')}`);
+  if (!g) return undefined;
+  const maxAgeHours = r.int(g, 'max_age_hours', 1, 100_000);
+  const minLocations = r.int(g, 'min_locations', 1, 100);
+  const drillMaxAgeDays = r.int(g, 'drill_max_age_days', 1, 10_000);
+  return { ...(maxAgeHours !== undefined ? { maxAgeHours } : {}), ...(minLocations !== undefined ? { minLocations } : {}), ...(drillMaxAgeDays !== undefined ? { drillMaxAgeDays } : {}) };
 }
 
 function readKeep(r: ConfigReader, f: Fields): KeepPolicy | undefined {

@@ -8,6 +8,12 @@ export type Preset = (typeof PRESETS)[number];
 export const KEEP_FIELDS = ['last', 'hourly', 'daily', 'weekly', 'monthly', 'yearly'] as const;
 export type KeepPolicy = { readonly [K in (typeof KEEP_FIELDS)[number]]?: number };
 
+export interface GuardConfig {
+  readonly maxAgeHours?: number;
+  readonly minLocations?: number;
+  readonly drillMaxAgeDays?: number;
+}
+
 export const SECRET_FORMATS = ['env', 'php', 'yaml'] as const;
 export type SecretFormat = (typeof SECRET_FORMATS)[number];
 
@@ -34,8 +40,12 @@ export interface AppConfig {
   readonly sources: readonly SourceConfig[];
   /** Names of entries of `locations`; at least one. */
   readonly locations: readonly string[];
+  /** What the preset must not back up: kinds (postgres, mysql, files, secrets), paths (with a slash) or secret names. */
+  readonly ignore?: readonly string[];
   readonly schedule?: string;
   readonly keep?: KeepPolicy;
+  /** Thresholds of `lifeboat guard` (defaults: 24 h, 2 locations, 7 days). */
+  readonly guard?: GuardConfig;
 }
 
 export type SourceConfig = FilesSource | PostgresSource | MysqlSource | SecretsSource;

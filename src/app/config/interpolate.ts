@@ -34,5 +34,6 @@ export function interpolate(text: string, env: Readonly<Record<string, string | 
 
 /** The text that interpolates back to `text` (every `${` written as `$${`). */
 export function escapeInterpolation(text: string): string {
-  return text.replaceAll('${', '$${');
+  // A function, not a string: in a replacement string `$$` itself means one `$`.
+  return text.replaceAll('${', () => '$${');
 }

@@ -54,6 +54,13 @@ test('the example of the issue reads into the typed config', () => {
   ]);
 });
 
+test('mariadb: is another name of mysql; socket and globals are read', () => {
+  const r = parseConfig(ISSUE_EXAMPLE.replace('- files: { paths: [/srv/decidim/public/uploads], exclude: ["*.tmp"] }', '- mariadb: { socket: /run/mysqld/mysqld.sock, user: root, database: all }').replace('password_file: /etc/lifeboat/pg.pass', 'password_file: /etc/lifeboat/pg.pass, globals: true'), FILE, {});
+  assert.ok(r.ok, r.ok ? '' : r.problems.map(formatConfigProblem).join('\n'));
+  assert.deepEqual(r.config.apps['portal']!.sources[1], { kind: 'mysql', socket: '/run/mysqld/mysqld.sock', user: 'root', database: 'all' });
+  assert.equal((r.config.apps['portal']!.sources[0] as { globals?: boolean }).globals, true);
+});
+
 test('every preset template is valid as written', () => {
   for (const preset of PRESETS) {
     const r = parseConfig(configTemplate(preset), FILE, {});
@@ -72,7 +79,7 @@ test('an unknown field is named with its path, its position and a suggestion', (
   const msg = only(ISSUE_EXAMPLE.replace('    preset: decidim', '    presett: decidim'));
   assert.equal(msg, `${FILE}:7:5: apps.portal.presett: unknown field "presett"; did you mean "preset"?`);
   const far = only(ISSUE_EXAMPLE.replace('    root: /srv/decidim', '    root: /srv/decidim\n    colour: blue'));
-  assert.match(far, /:9:5: apps\.portal\.colour: unknown field "colour"; expected one of: preset, root, sources, locations, schedule, keep$/);
+  assert.match(far, /:9:5: apps\.portal\.colour: unknown field "colour"; expected one of: preset, root, sources, locations, ignore, schedule, keep, guard$/);
 });
 
 test('an unknown preset lists the known ones or suggests the closest', () => {

@@ -6,11 +6,13 @@ import { mirrorTargets } from '../locations-args.js';
 import type { Command } from '../command.js';
 import { formatBytes, formatDuration, repoOptions, repoUrls, str, strings } from '../common.js';
 import { ProgressLine } from '../progress.js';
+import { backupAppMode } from './app-mode.js';
+import { hasConfig } from '../common.js';
 
 export const backupCommand: Command = {
   name: 'backup',
   summary: 'back up files and directories (or standard input) into a new snapshot',
-  usage: '-r REPO [-r REPO...] [--exclude P] [--exclude-file F] [--tag T] [--host H] [--parent ID] [--compression auto|max|off] [--pack-size MiB] PATH... | --stdin --stdin-filename NAME',
+  usage: '--app NAME [-c FILE] (or every app of lifeboat.yaml when no path is named) | -r REPO [-r REPO...] [--exclude P] [--exclude-file F] [--tag T] [--host H] [--parent ID] [--compression auto|max|off] [--pack-size MiB] PATH... | --stdin --stdin-filename NAME',
   options: {
     exclude: { type: 'string', short: 'e', multiple: true },
     'exclude-file': { type: 'string', multiple: true },
@@ -21,8 +23,12 @@ export const backupCommand: Command = {
     'stdin-filename': { type: 'string' },
     compression: { type: 'string' },
     'pack-size': { type: 'string' },
+    app: { type: 'string' },
   },
-  async run({ positionals, values, env, out }) {
+  async run(ctx) {
+    const { positionals, values, env, out } = ctx;
+    // App mode: --app, or nothing named and no repository given but a lifeboat.yaml found.
+    if (values['app'] !== undefined || (positionals.length === 0 && !values['stdin'] && !values['repo'] && !env.env['LIFEBOAT_REPOSITORY'] && !env.env['RESTIC_REPOSITORY'] && hasConfig(values, env))) return backupAppMode(ctx);
     const excludes = [...strings(values, 'exclude'), ...strings(values, 'exclude-file').flatMap(readExcludeFile)];
     const compression = str(values, 'compression') ?? 'auto';
     if (compression !== 'auto' && compression !== 'max' && compression !== 'off') {

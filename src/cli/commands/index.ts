@@ -1,9 +1,14 @@
 import type { Command } from '../command.js';
+import { appsCommand } from './apps.js';
 import { backupCommand } from './backup.js';
 import { catCommand } from './cat.js';
 import { checkCommand } from './check.js';
 import { configCommand } from './config.js';
+import { drillCommand } from './drill.js';
 import { dumpCommand } from './dump.js';
+import { guardCommand } from './guard.js';
+import { keysCommand } from './keys.js';
+import { historyCommand } from './history.js';
 import { initCommand } from './init.js';
 import { keyCommand } from './key.js';
 import { lsCommand } from './ls.js';
@@ -27,6 +32,11 @@ export const COMMANDS: readonly Command[] = [
   unlockCommand,
   statsCommand,
   configCommand,
+  appsCommand,
+  historyCommand,
+  drillCommand,
+  keysCommand,
+  guardCommand,
   syncCommand,
   locationsCommand,
 ];

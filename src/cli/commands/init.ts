@@ -1,14 +1,18 @@
 import { initRepository, runInitLocations } from '../../app/index.js';
 import type { Command } from '../command.js';
-import { repoOptions } from '../common.js';
+import { hasConfig, repoOptions } from '../common.js';
+import { initAppMode } from './app-mode.js';
 import { isMirrored, mirrorTargets } from '../locations-args.js';
 
 export const initCommand: Command = {
   name: 'init',
   summary: 'create a new repository (restic format v2); with several locations, one repository mirrored in each',
-  usage: '-r REPO [-r REPO...] | --app NAME',
+  usage: '-r REPO [-r REPO...] | --app NAME [-c FILE] (or every app of lifeboat.yaml when no repository is given)',
   options: { app: { type: 'string' } },
-  async run({ values, env, out }) {
+  async run(ctx) {
+    const repoGiven = ctx.values['repo'] !== undefined || ctx.env.env['LIFEBOAT_REPOSITORY'] !== undefined || ctx.env.env['RESTIC_REPOSITORY'] !== undefined;
+    if (ctx.values['app'] !== undefined || (!repoGiven && hasConfig(ctx.values, ctx.env))) return initAppMode(ctx);
+    const { values, env, out } = ctx;
     if (isMirrored(values)) {
       const t = await mirrorTargets(values, env);
       const r = await runInitLocations(t.locations, t.passwords, env);

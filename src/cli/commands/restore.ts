@@ -3,17 +3,31 @@ import { LifeboatError } from '../../errors/index.js';
 import type { Command } from '../command.js';
 import { formatBytes, formatDuration, needPositionals, repoOptions, str, strings } from '../common.js';
 import { ProgressLine } from '../progress.js';
+import { restoreAppMode } from './app-mode.js';
 
 export const restoreCommand: Command = {
   name: 'restore',
   summary: 'restore a snapshot into a directory',
-  usage: '-r REPO SNAPSHOT[:PATH] --target DIR [--include P] [--exclude P]',
+  usage: '-r REPO SNAPSHOT[:PATH] --target DIR [--include P] [--exclude P] | --app NAME [--snapshot ID|latest] (--target DIR [--include-dumps] | --database DB --into URL [--into-password-file F] [--force] [--no-owner])',
   options: {
     target: { type: 'string', short: 't' },
     include: { type: 'string', short: 'i', multiple: true },
     exclude: { type: 'string', short: 'e', multiple: true },
+    app: { type: 'string' },
+    snapshot: { type: 'string' },
+    'include-dumps': { type: 'boolean' },
+    database: { type: 'string' },
+    into: { type: 'string' },
+    'into-password-file': { type: 'string' },
+    force: { type: 'boolean' },
+    'no-owner': { type: 'boolean' },
   },
-  async run({ positionals, values, env, out }) {
+  async run(ctx) {
+    if (ctx.values['app'] !== undefined) {
+      needPositionals(ctx.positionals, 0, 0, this.usage);
+      return restoreAppMode(ctx);
+    }
+    const { positionals, values, env, out } = ctx;
     needPositionals(positionals, 1, 1, this.usage);
     const target = str(values, 'target');
     if (!target) throw new LifeboatError('INVALID_ARGUMENT', 'say where to restore with --target DIR');

@@ -1,0 +1,11 @@
+export { generateKey, type KeyDigest } from './key-generator.js';
+export { encryptGcm, decryptGcm, encryptCbcHmac, decryptCbcHmac, type CbcHmacKeys } from './message-encryptor.js';
+export { signMessage, verifyMessage, type VerifierDigest } from './message-verifier.js';
+export { marshalString } from './ruby-marshal.js';
+export { decidimKey, decidimEncrypt, decidimDecrypt, type DecidimPurpose } from './decidim-attribute.js';
+export { activeStorageKey, signBlobId, verifyBlobId, signedIdOf } from './active-storage.js';
+export { masterKeyBytes, sealCredentials, openCredentials } from './rails-credentials.js';
+export { mauticKey, mauticEncrypt, mauticDecrypt, type MauticKey } from './mautic-cipher.js';
+export { laravelKey, laravelEncrypt, laravelDecrypt } from './laravel-cipher.js';
+export { runProbe, PROBE_FORMATS, type ProbeFormat, type ProbeCounts } from './probe.js';
+export { presetProbes, presetKeys, phpSerializedStrings, SAMPLE_LIMIT, type ProbeSpec, type SampleSource } from './preset-probes.js';
