@@ -64,7 +64,7 @@ export async function runSyncLocations(locations: readonly NamedBackend[], passw
     });
     for (const r of full) if (r.complete) records.update(r.location, (x) => delete x.behindSince);
     records.save();
-    return { locations: full };
+    return { ...report, locations: full };
   } finally {
     await closeAll(locations);
   }
