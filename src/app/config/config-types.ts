@@ -26,7 +26,7 @@ export interface LifeboatConfig {
 
 /** A repository an app goes to. Exactly one of the password fields is set. */
 export interface LocationConfig {
-  /** An absolute local path for now (sftp: and s3: come later). */
+  /** A location URL as restic writes it: a local path, `sftp:...` or `s3:...`. */
   readonly url: string;
   readonly passwordFile?: string;
   readonly passwordCommand?: string;

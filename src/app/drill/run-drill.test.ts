@@ -14,7 +14,8 @@ import { bytesFile, jsonBytes, keyFingerprint, nodeProcessRunner, type VirtualFi
 import type { Environment } from '../environment.js';
 import { runDrill } from './run-drill.js';
 
-const PREFIX = 'lb_proof_unit_';
+// Unique per run: another checkout's test run on the same server must not look like our leftovers.
+const PREFIX = `lb_proof_unit_${randomBytes(3).toString('hex')}_`;
 const psql = (db: string, sql: string): string => {
   const r = spawnSync('psql', ['-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=1', '-h', '127.0.0.1', '-U', 'postgres', '-d', db, '-f', '-'], { input: sql, encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
