@@ -1,0 +1,45 @@
+// A first user's mistakes on the README's first command, each answered by one line naming the
+// mistake and what to do (found walking through the README; each was a worse message before).
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { describe as show, expectExit, lifeboat, lifeboatInit, repoCtx, TempDir, type RepoCtx, type RunResult } from './support/run.js';
+
+function oneLine(r: RunResult, code: string): string {
+  const lines = r.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, `expected one line on stderr:\n${show(r)}`);
+  assert.match(lines[0]!, new RegExp(`^lifeboat: ${code}: `), show(r));
+  return lines[0]!;
+}
+
+describe('first-user mistakes', { timeout: 120_000 }, () => {
+  const tmp = new TempDir('lifeboat-e2e-first-user-');
+  let ctx: RepoCtx;
+  before(() => {
+    ctx = repoCtx(tmp, 'repo');
+    lifeboatInit(ctx);
+    mkdirSync(tmp.join('src'));
+    writeFileSync(tmp.join('src', 'a.txt'), 'a\n');
+  });
+  after(() => tmp.cleanup());
+
+  test('a path under a missing directory is SOURCE_NOT_FOUND naming the path, not an internal error', () => {
+    const missing = tmp.join('no-such-dir', 'data');
+    const r = expectExit(lifeboat(ctx, ['backup', tmp.join('src'), missing]), 1);
+    const line = oneLine(r, 'SOURCE_NOT_FOUND');
+    assert.ok(line.includes(`cannot back up ${missing}:`), line);
+    assert.match(line, /ENOENT; check the path/);
+    assert.doesNotMatch(r.stderr, /INTERNAL|please report/);
+    // Nothing was saved.
+    assert.match(expectExit(lifeboat(ctx, ['snapshots']), 0).stdout, /0 snapshots|^$/m);
+  });
+
+  test('a mistyped option says which and suggests the right one', () => {
+    const r = expectExit(lifeboat(ctx, ['snapshots', '--hots', 'x']), 1);
+    const line = oneLine(r, 'INVALID_ARGUMENT');
+    assert.equal(line, 'lifeboat: INVALID_ARGUMENT: unknown option --hots for "lifeboat snapshots"; did you mean --host? (run "lifeboat snapshots --help" for its options)');
+    const j = expectExit(lifeboat(ctx, ['restore', 'latest', '--target', tmp.join('t'), '--exclud', 'x', '--json']), 1);
+    assert.equal(j.stdout, '');
+    assert.match(JSON.parse(j.stderr).error.message, /unknown option --exclud .*did you mean --exclude\?/);
+  });
+});
