@@ -80,6 +80,15 @@ describe('app errors: one line, no snapshot, no secret', { timeout: 300_000 }, (
     assert.equal(snapshots(), 0);
   });
 
+  test('a root that does not exist: one line naming the field, no empty snapshot', () => {
+    // It used to discover nothing and save a snapshot with no database, files or keys (exit 0).
+    const root = tmp.join('no-such-app');
+    config(`preset: decidim\nroot: ${root}`);
+    oneLine(run(['backup', '--app', 'shop']), 'SOURCE_NOT_FOUND', new RegExp(`app shop: apps\\.shop\\.root: ${root} does not exist; fix root: in lifeboat\\.yaml`));
+    oneLine(run(['drill', '--app', 'shop']), 'SOURCE_NOT_FOUND', /apps\.shop\.root: .* does not exist/);
+    assert.equal(snapshots(), 0);
+  });
+
   test('wrong database password', () => {
     config(`sources:\n  - mysql: { socket: ${MARIADB_SOCKET}, user: ${myUser}, database: ${myDb}, password_file: ${tmp.join('wrong.pass')} }`);
     oneLine(run(['backup', '--app', 'shop']), 'SOURCE_AUTH_FAILED', /app shop: connecting to MySQL on .* failed: .*Access denied for user.*; check the user and the password/);
