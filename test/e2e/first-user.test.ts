@@ -3,7 +3,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { describe as show, expectExit, lifeboat, lifeboatInit, repoCtx, TempDir, type RepoCtx, type RunResult } from './support/run.js';
+import { describe as show, expectExit, lifeboat, lifeboatEnv, lifeboatInit, repoCtx, TempDir, type RepoCtx, type RunResult } from './support/run.js';
+import { writeConfig } from './support/databases.js';
 
 function oneLine(r: RunResult, code: string): string {
   const lines = r.stderr.trimEnd().split('\n');
@@ -41,5 +42,20 @@ describe('first-user mistakes', { timeout: 120_000 }, () => {
     const j = expectExit(lifeboat(ctx, ['restore', 'latest', '--target', tmp.join('t'), '--exclud', 'x', '--json']), 1);
     assert.equal(j.stdout, '');
     assert.match(JSON.parse(j.stderr).error.message, /unknown option --exclud .*did you mean --exclude\?/);
+  });
+
+  test('backup --app refuses paths and path-backup options instead of silently ignoring them', () => {
+    const appRepo = repoCtx(tmp, 'app-repo');
+    const cfg = tmp.join('lifeboat.yaml');
+    writeConfig(cfg, { site: { ...appRepo, body: `sources:\n  - files: { paths: [${tmp.join('src')}] }` } });
+    const env = lifeboatEnv({});
+    expectExit(lifeboat({}, ['-c', cfg, 'init', '--app', 'site'], { env }), 0);
+    const paths = expectExit(lifeboat({}, ['-c', cfg, 'backup', '--app', 'site', '/usr/share/doc'], { env }), 1);
+    assert.match(oneLine(paths, 'INVALID_ARGUMENT'), /backup --app takes no paths \(got \/usr\/share\/doc\); add them to apps\.site as a files source/);
+    const opts = expectExit(lifeboat({}, ['-c', cfg, 'backup', '--app', 'site', '--exclude', '*.tmp', '--tag', 'x'], { env }), 1);
+    assert.match(oneLine(opts, 'INVALID_ARGUMENT'), /backup --app does not take --exclude, --tag: /);
+    assert.equal(JSON.parse(expectExit(lifeboat(appRepo, ['snapshots', '--json']), 0).stdout).length, 0);
+    // Without them the app backs up.
+    expectExit(lifeboat({}, ['-c', cfg, 'backup', '--app', 'site'], { env }), 0);
   });
 });
