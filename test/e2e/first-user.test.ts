@@ -58,4 +58,11 @@ describe('first-user mistakes', { timeout: 120_000 }, () => {
     // Without them the app backs up.
     expectExit(lifeboat({}, ['-c', cfg, 'backup', '--app', 'site'], { env }), 0);
   });
+
+  test('a wrong number of arguments shows the usage with the command name', () => {
+    for (const [args, usage] of [[['key'], 'lifeboat key -r REPO list'], [['dump', 'latest'], 'lifeboat dump -r REPO SNAPSHOT FILE'], [['ls'], 'lifeboat ls -r REPO SNAPSHOT']] as const) {
+      const line = oneLine(expectExit(lifeboat(ctx, args), 1), 'INVALID_ARGUMENT');
+      assert.ok(line.includes(`usage: ${usage}`), line);
+    }
+  });
 });
