@@ -52,7 +52,7 @@ function copies(f: GuardFacts, t: GuardThresholds): RuleVerdict {
     return broken('copies', `the app has only ${f.locations.length} location(s) (${f.locations.map((l) => l.name).join(', ') || 'none'}), at least ${t.minLocations} needed; add another location to lifeboat.yaml and to apps.${app}.locations, run "lifeboat init --app ${app}" and "lifeboat backup --app ${app}" (or lower guard.min_locations)`);
   }
   const missing = f.locations.filter((l) => !names.includes(l.name)).map((l) => (l.problem ? `${l.name} (${l.problem})` : l.name));
-  return broken('copies', `a snapshot at most ${t.maxAgeHours} h old is in ${recent.length} location(s), at least ${t.minLocations} needed; missing or stale: ${missing.join(', ')}; run "lifeboat backup --app ${f.app ?? 'NAME'}" (it brings the locations that are behind level)`);
+  return broken('copies', `a snapshot at most ${t.maxAgeHours} h old is in ${recent.length} location(s), at least ${t.minLocations} needed; missing or stale: ${missing.join(', ')}${f.locations.some((l) => l.problem) ? '' : `; run "lifeboat backup --app ${f.app ?? 'NAME'}" (it brings the locations that are behind level)`}`);
 }
 
 function contents(f: GuardFacts): RuleVerdict {

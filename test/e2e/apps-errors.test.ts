@@ -154,7 +154,7 @@ describe('app errors: one line, no snapshot, no secret', { timeout: 300_000 }, (
 
   test('a wrong repository password; then no secret in any output', () => {
     writeFileSync(ctx.passwordFile, 'not the password\n');
-    oneLine(run(['backup', '--app', 'shop']), 'REPO_WRONG_PASSWORD', /wrong password for the repository/);
+    oneLine(run(['backup', '--app', 'shop']), 'REPO_WRONG_PASSWORD', /app shop: wrong password: no key file in shop matches the password of location "shop" \(locations\.shop\.password_file: .*\); fix that in lifeboat\.yaml$/);
     for (const r of outputs) {
       for (const s of [dbPassword, wrongPassword, inline]) assert.ok(!r.stdout.includes(s) && !r.stderr.includes(s), `secret in output of ${show(r)}`);
     }
