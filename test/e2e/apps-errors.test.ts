@@ -105,6 +105,8 @@ describe('app errors: one line, no snapshot, no secret', { timeout: 300_000 }, (
     config(`sources:\n  - mysql: { socket: ${MARIADB_SOCKET}, user: ${myUser}, database: ${myDb}, password_file: ${tmp.join('right.pass')} }`);
     outputs.push(expectExit(run(['backup', '--app', 'shop', '--json']), 0));
     assert.equal(snapshots(), 1);
+    // A mistyped --database names the dumps there are (the user has no -r to "lifeboat ls" with).
+    oneLine(run(['restore', '--app', 'shop', '--database', `${myDb}x`, '--into', `mysql://root@localhost/${myDb}_nope`]), 'PATH_NOT_FOUND', new RegExp(`has no dump of database "${myDb}x"; its dumps: mysql/${myDb}$`));
   });
 
   test('unreachable PostgreSQL and MySQL servers', async () => {
