@@ -170,10 +170,10 @@ export class Archiver {
       try {
         st = lstatSync(path, { bigint: true });
       } catch (e) {
-        if (child.target) {
-          throw new LifeboatError('SOURCE_NOT_FOUND', `cannot back up ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}; check the path`, { cause: e });
-        }
-        throw e;
+        // A missing parent (`/nope` of `/nope/dir`) is the same user mistake as a missing target.
+        const code = (e as NodeJS.ErrnoException).code ?? 'error';
+        if (child.target) throw new LifeboatError('SOURCE_NOT_FOUND', `cannot back up ${path}: ${code}; check the path`, { cause: e });
+        throw new LifeboatError('SOURCE_NOT_FOUND', `cannot back up ${firstTarget(child)}: ${path}: ${code}; check the path`, { cause: e });
       }
       if (child.target) {
         const node = await this.archiveEntry(nameBytes, Buffer.from(path), st, parentNode);
@@ -320,4 +320,11 @@ function nodeTemplate(filename: string, time: GoTime, req: BackupRequest): Node 
     subtree: null,
     error: '',
   };
+}
+
+/** The first path to back up below a parent directory, for messages about that parent. */
+function firstTarget(dir: VirtualDir): string {
+  if (dir.target || dir.children.size === 0) return dir.path ?? '/';
+  const first = dir.children.values().next().value as VirtualDir;
+  return firstTarget(first);
 }
