@@ -1,7 +1,7 @@
 import { lstatSync, readdirSync, type BigIntStats } from 'node:fs';
 import { LifeboatError, isLifeboatError } from '../errors/index.js';
 import { decodeTree, encodeTree, type GoTime, type Id, type Node, type Snapshot } from '../model/index.js';
-import { Chunker, type RepoWriter, type Repository } from '../repo/index.js';
+import { CHUNK_MIN_SIZE, Chunker, type RepoWriter, type Repository } from '../repo/index.js';
 import { PathPattern, limiter, mapConcurrent } from '../lib/index.js';
 import { readFileChunks } from './file-chunks.js';
 import { nodeFromStat } from './fs-node.js';
@@ -71,6 +71,13 @@ export class Archiver {
    * so without this bound thousands of small files could be read before the writer pushes back.
    */
   private readonly reading = limiter(FILES_READ_AT_ONCE);
+  /**
+   * Large files (chunked) being read at once. Each holds a 9 MiB assembly buffer, and two
+   * are enough to keep the workers fed while the small files around them are read.
+   */
+  private readonly readingLarge = limiter(LARGE_FILES_READ_AT_ONCE);
+  /** Chunkers lent to files being read (each owns a WebAssembly instance: costly to make per file). */
+  private readonly spareChunkers: Chunker[] = [];
 
   constructor(
     private readonly repo: Repository,
@@ -233,19 +240,23 @@ export class Archiver {
     }
     const ids: Promise<Id>[] = [];
     let size = 0;
-    const ok = await this.reading(async () => {
+    const ok = await (node.size >= CHUNK_MIN_SIZE ? this.readingLarge : this.reading)(async () => {
+      // A chunker per file being read (its state is per stream), lent only if the file needs one.
+      let chunker: Chunker | undefined;
       try {
-        // A chunker per file: files are read concurrently, and its state is per stream.
-        const chunks = readFileChunks(path, new Chunker(this.polynomial), node.size);
-        for (let r = chunks.next(); !r.done; r = chunks.next()) {
-          size += r.value.length;
-          ids.push((await this.writer.queueData(r.value)).id);
+        // for-of closes the generator (its fd, its chunker) also when the writer throws.
+        for (const chunk of readFileChunks(path, () => (chunker = this.spareChunkers.pop() ?? new Chunker(this.polynomial)), node.size)) {
+          size += chunk.length;
+          ids.push((await this.writer.queueData(chunk)).id);
         }
         return true;
       } catch (e) {
         if (isLifeboatError(e)) throw e; // repository trouble: not a source problem
         this.recordError(pathText, e);
         return false;
+      } finally {
+        // readFileChunks has reset it (finish) by the time it returns or throws.
+        if (chunker) this.spareChunkers.push(chunker);
       }
     });
     if (!ok) return undefined;
@@ -293,6 +304,7 @@ interface VirtualDir {
 const SLASH = Buffer.from('/');
 const ENTRY_WINDOW = 16;
 const FILES_READ_AT_ONCE = 8;
+const LARGE_FILES_READ_AT_ONCE = 2;
 
 function nodeTemplate(filename: string, time: GoTime, req: BackupRequest): Node {
   return {
