@@ -5,6 +5,7 @@ import { CHUNK_MIN_SIZE, Chunker, type RepoWriter, type Repository } from '../re
 import { PathPattern, limiter, mapConcurrent } from '../lib/index.js';
 import { readFileChunks } from './file-chunks.js';
 import { nodeFromStat } from './fs-node.js';
+import { sameTree } from './same-node.js';
 import { UserNames } from './user-names.js';
 
 export interface BackupRequest {
@@ -224,7 +225,8 @@ export class Archiver {
       return this.archiveEntry(entry, childPath, st, parentTree?.get(nameKey(entry)));
     });
     const children = results.filter((n): n is Node => n !== undefined);
-    const subtree = (await this.writer.saveBlob('tree', encodeTree(children))).id;
+    const reuse = parentTree !== undefined && parentNode?.subtree && this.writer.has('tree', parentNode.subtree) && sameTree(children, parentTree.values(), parentTree.size);
+    const subtree = reuse ? parentNode.subtree! : (await this.writer.saveBlob('tree', encodeTree(children))).id;
     if (!parentNode || parentNode.type !== 'dir') this.counts.dirsNew++;
     else if (parentNode.subtree === subtree) this.counts.dirsUnmodified++;
     else this.counts.dirsChanged++;

@@ -3,12 +3,15 @@
 import { workerData } from 'node:worker_threads';
 import type { MasterKey } from '../crypto/index.js';
 import { LifeboatError } from '../errors/index.js';
+import { GarbageMeter } from '../lib/garbage-meter.js';
 import { ownedBuffer, serveTasks } from '../lib/serve-tasks.js';
 import { blobId } from './blob-codec.js';
 import type { BlobResult, BlobTask } from './blob-worker-protocol.js';
 import { ScratchCodec } from './scratch-codec.js';
 
 const codec = new ScratchCodec(workerData.key as MasterKey);
+/** Plaintexts dropped after sealing: their memory comes back only when collected. */
+const garbage = new GarbageMeter(16 * 1024 * 1024);
 /** Data hashed and waiting for the main thread's decision, by ticket. */
 const held = new Map<number, { id: string; plain: Uint8Array }>();
 
@@ -16,6 +19,7 @@ function handle(task: BlobTask): BlobResult {
   switch (task.op) {
     case 'seal': {
       const s = codec.seal(task.id, task.plain, task.mode, task.isTree);
+      garbage.add(task.plain.length);
       return { data: s.sealed, uncompressedLength: s.uncompressedLength };
     }
     case 'open':
@@ -31,9 +35,11 @@ function handle(task: BlobTask): BlobResult {
       held.delete(task.ticket);
       if (!h) throw new LifeboatError('INTERNAL', `no held blob for ticket ${task.ticket}`);
       const s = codec.seal(h.id, h.plain, task.mode, task.isTree);
+      garbage.add(h.plain.length);
       return { data: s.sealed, uncompressedLength: s.uncompressedLength };
     }
     case 'drop':
+      garbage.add(held.get(task.ticket)?.plain.length ?? 0);
       held.delete(task.ticket);
       return { uncompressedLength: 0 };
   }

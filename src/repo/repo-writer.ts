@@ -1,3 +1,4 @@
+import { GarbageMeter } from '../lib/index.js';
 import type { BlobType, Id } from '../model/index.js';
 import { sealBlob, blobId, type SealedBlob } from './blob-codec.js';
 import type { BlobWorkerPool } from './blob-worker-pool.js';
@@ -36,7 +37,7 @@ const MAX_BLOBS_PER_INDEX = 150_000;
 /** Trees up to this size are sealed on the calling thread even when there is a pool. */
 const INLINE_TREE_BYTES = 256 * 1024;
 /** Uploaded pack buffers kept for reuse. */
-const SPARE_PACK_BUFFERS = 2;
+const SPARE_PACK_BUFFERS = 1;
 
 /**
  * Adds blobs to a repository. Sealing runs on worker threads when a pool is given, so
@@ -60,6 +61,7 @@ export class RepoWriter {
   private readonly capacity: number;
   /** Buffers of uploaded data packs, kept for the next packs: a 17 MiB allocation per pack is what fragments memory. */
   private readonly spareBuffers: Buffer[] = [];
+  private readonly garbage = new GarbageMeter(16 * 1024 * 1024);
   private readonly uploads: number;
   private readonly maxBytes: number;
   readonly compression: CompressionMode;
@@ -176,6 +178,8 @@ export class RepoWriter {
     this.release(plainLength - blob.sealed.length);
     const packer = this.packers[type];
     packer.add(blob.id, blob.sealed, blob.uncompressedLength);
+    // Copied into the pack: with a pool the sealed buffer came from a worker and is now garbage.
+    if (this.opts.pool) this.garbage.add(blob.sealed.length);
     if (packer.size >= this.packSize) this.closePack(packer);
   }
 
