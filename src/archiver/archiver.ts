@@ -211,19 +211,23 @@ export class Archiver {
       return undefined;
     }
     const parentTree = parentNode?.type === 'dir' && parentNode.subtree ? await this.loadTree(parentNode.subtree) : undefined;
-    // Entries are archived several at a time so that workers always have blobs to hash and
-    // seal; the writer's byte budget, not this window, bounds memory.
-    const results = await mapConcurrent(entries, ENTRY_WINDOW, async (entry) => {
+    const stated: { entry: Buffer; childPath: Buffer; st: BigIntStats }[] = [];
+    for (const entry of entries) {
       const childPath = Buffer.concat([path, SLASH, entry]);
-      let st: BigIntStats;
       try {
-        st = lstatSync(childPath, { bigint: true });
+        stated.push({ entry, childPath, st: lstatSync(childPath, { bigint: true }) });
       } catch (e) {
         this.recordError(childPath.toString(), e);
-        return undefined;
       }
-      return this.archiveEntry(entry, childPath, st, parentTree?.get(nameKey(entry)));
-    });
+    }
+    const archive = ({ entry, childPath, st }: (typeof stated)[number]) => this.archiveEntry(entry, childPath, st, parentTree?.get(nameKey(entry)));
+    // Files are archived several at a time so that workers always have blobs to hash and seal
+    // (the writer's byte budget, not this window, bounds their bytes). Subdirectories go one
+    // after another: walking them concurrently would hold that many directories' old and new
+    // nodes at once, which is what made a re-backup's memory grow with the number of files.
+    const isDir = (x: (typeof stated)[number]) => (Number(x.st.mode) & 0o170000) === 0o040000;
+    const results = await mapConcurrent(stated.filter((x) => !isDir(x)), ENTRY_WINDOW, archive);
+    for (const x of stated) if (isDir(x)) results.push(await archive(x));
     const children = results.filter((n): n is Node => n !== undefined);
     const reuse = parentTree !== undefined && parentNode?.subtree && this.writer.has('tree', parentNode.subtree) && sameTree(children, parentTree.values(), parentTree.size);
     const subtree = reuse ? parentNode.subtree! : (await this.writer.saveBlob('tree', encodeTree(children))).id;

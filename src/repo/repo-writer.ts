@@ -33,7 +33,11 @@ export interface WriterStats {
   packs: number;
 }
 
-const MAX_BLOBS_PER_INDEX = 150_000;
+/**
+ * restic's threshold for a full index file. Larger files cost more memory to load than they
+ * save: each is parsed whole (JSON and one object per blob) before it joins the compact index.
+ */
+const MAX_BLOBS_PER_INDEX = 50_000;
 /** Trees up to this size are sealed on the calling thread even when there is a pool. */
 const INLINE_TREE_BYTES = 256 * 1024;
 /** Uploaded pack buffers kept for reuse. */
