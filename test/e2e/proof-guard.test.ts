@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { appendFileSync, readdirSync, renameSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe } from './support/run.js';
+import { ageSnapshots } from './support/age-snapshots.js';
 import { decidimApp, decidimProbes } from './support/decidim-app.js';
 
 interface Guard { ok: boolean; rules: { rule: string; ok: boolean; reason: string }[] }
@@ -43,6 +44,15 @@ test('guard: exit 0 with every rule satisfied; exit 1 naming the rule when one i
   assert.deepEqual(copies.broken, ['copies']);
   assert.match(copies.text, /^BROKEN copies: .*at least 3 needed/m);
   app.writeConfig('portal', base);
+
+  // fresh: every snapshot is 25 hours old (default limit 24 h); no location then holds a fresh
+  // copy either. Putting the originals back restores the verdict.
+  const undo = await Promise.all(['repo-local', 'repo-offsite'].map((r) => ageSnapshots(join(app.dir, r), join(app.dir, 'password'), 25)));
+  const stale = guard(1);
+  assert.deepEqual(stale.broken, ['fresh', 'copies']);
+  assert.match(stale.text, /^BROKEN fresh: /m);
+  for (const u of undo) await u();
+  guard(0);
 
   // checks: a pack of the offsite location grows a byte; its check fails.
   const pack = firstPack(join(app.dir, 'repo-offsite'));
