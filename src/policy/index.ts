@@ -4,3 +4,4 @@ export { planForget, type ForgetPlan, type ForgetGroupPlan } from './retention.j
 export { applyPolicy, isEmptyPolicy, hasTags, sortNewestFirst, type RetentionPolicy, type RetentionSnapshot, type KeepReason, type PolicyResult } from './retention-policy.js';
 export { parseGroupBy, groupSnapshots, selectSnapshot, DEFAULT_GROUP_BY, type GroupBy, type GroupKey, type SelectFilter, type SnapshotGroup } from './retention-group.js';
 export { parseRetentionDuration, formatRetentionDuration, isZeroDuration, ZERO_DURATION, type RetentionDuration } from './retention-duration.js';
+export { planPrune, parseMaxUnused, DEFAULT_MAX_UNUSED, type PrunePlan, type PruneFacts, type PruneStats, type PlanPack, type MaxUnused } from './prune-plan.js';
