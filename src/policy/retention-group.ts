@@ -59,8 +59,9 @@ export function groupSnapshots<T extends RetentionSnapshot>(list: readonly T[], 
     const sn = s.snapshot;
     const key: GroupKey = {
       host: by.host ? (sn.hostname ?? '') : '',
-      paths: by.paths ? [...sn.paths].sort() : null,
-      tags: by.tags ? [...(sn.tags ?? [])].sort() : null,
+      // An empty list is Go's nil slice, which restic prints as null.
+      paths: by.paths && sn.paths.length > 0 ? [...sn.paths].sort() : null,
+      tags: by.tags && (sn.tags?.length ?? 0) > 0 ? [...sn.tags!].sort() : null,
     };
     const k = JSON.stringify(key);
     let g = groups.get(k);
