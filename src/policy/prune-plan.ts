@@ -93,7 +93,14 @@ export function planPrune(facts: PruneFacts, maxUnused: MaxUnused = DEFAULT_MAX_
     claims.set(p, (claims.get(p) ?? 0) + 1);
   };
   for (const p of present) for (const b of p.blobs) if (copies.get(key(b.type, b.id)) === 1) claim(key(b.type, b.id), p.id);
-  for (const p of [...present].sort((a, b) => (claims.get(b.id) ?? 0) - (claims.get(a.id) ?? 0))) {
+  // Then the duplicates: packs that stay anyway first (they own a blob), then the most used.
+  const usedCount = new Map(present.map((p) => [p.id, p.blobs.filter((b) => facts.used.has(key(b.type, b.id))).length]));
+  const rank = (p: PlanPack) => [claims.has(p.id) ? 1 : 0, usedCount.get(p.id)! / p.blobs.length, usedCount.get(p.id)!] as const;
+  const order = [...present].sort((a, b) => {
+    const [x, y] = [rank(a), rank(b)];
+    return y[0] - x[0] || y[1] - x[1] || y[2] - x[2];
+  });
+  for (const p of order) {
     for (const b of p.blobs) if (facts.used.has(key(b.type, b.id)) && !owner.has(key(b.type, b.id))) claim(key(b.type, b.id), p.id);
   }
 
