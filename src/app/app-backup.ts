@@ -6,7 +6,9 @@ import {
   bytesFile, jsonBytes, keyInventory, keyInventoryFile, planFiles, planMysql, planPostgres, planSecrets, secretFiles,
   type DatabaseSpec, type FilesSpec, type ProcessRunner, type SecretsSpec, type VirtualFile,
 } from '../sources/index.js';
-import { openAppRepository } from './app-repository.js';
+import type { MemberState } from '../backend/index.js';
+import { openAppMirror } from './app-repository.js';
+import { recordMirrorRun } from './location-records.js';
 import { resolveAppSources } from './app-sources.js';
 import type { LifeboatConfig } from './config/config-types.js';
 import type { Environment } from './environment.js';
@@ -46,6 +48,10 @@ export interface AppBackupResult {
   readonly totalBytesProcessed: number;
   readonly durationMs: number;
   readonly errors: readonly SourceError[];
+  /** Each location of the app: saved, or behind (and why). */
+  readonly locations: readonly MemberState[];
+  /** Names of the locations that lack this snapshot (the CLI exits with LOCATIONS_BEHIND's code). */
+  readonly behind: readonly string[];
 }
 
 /**
@@ -57,7 +63,28 @@ export interface AppBackupResult {
 export async function runAppBackup(config: LifeboatConfig, name: string, env: Environment, opts: AppBackupOptions): Promise<AppBackupResult> {
   const app = config.apps[name]!;
   const { specs, notes } = resolveAppSources(name, app, env);
-  const repo = await openAppRepository(config, name, env);
+  // Over all the app's locations: reachable ones synced first, then one pass writes to each.
+  const { repo, mirror } = await openAppMirror(config, name, env, { sync: true });
+  try {
+    const r = await appSnapshot(repo, config, name, env, opts, specs, notes);
+    const states = mirror.states();
+    recordMirrorRun(states, env.env, repo.env.clock.now().toISOString(), config.stateDir);
+    return { ...r, locations: states, behind: states.filter((s) => s.behind).map((s) => s.name) };
+  } finally {
+    await mirror.close();
+  }
+}
+
+async function appSnapshot(
+  repo: Repository,
+  config: LifeboatConfig,
+  name: string,
+  env: Environment,
+  opts: AppBackupOptions,
+  specs: ReturnType<typeof resolveAppSources>['specs'],
+  notes: readonly string[],
+): Promise<Omit<AppBackupResult, 'locations' | 'behind'>> {
+  const app = config.apps[name]!;
   return repo.withLock(false, async () => {
     const started = repo.env.clock.now();
     await repo.loadIndex();

@@ -23,13 +23,15 @@ export interface AppInitResult {
   readonly repository: string;
   readonly id: string;
   readonly created: boolean;
+  /** Every location of the app: created now, already there, or adopted as the source of key and config. */
+  readonly locations: readonly { readonly name: string; readonly location: string; readonly status: 'created' | 'exists' | 'adopted' }[];
 }
 
 /** `lifeboat init --app NAME`: the app's repository (an existing one is kept as it is). */
 export async function initApp(config: LifeboatConfig, app: string, env: Environment): Promise<AppInitResult> {
   const loc = appLocations(config, app)[0]!;
-  const { repo, created } = await initAppRepository(config, app, env);
-  return { app, location: loc.name, repository: repo.backend.location, id: repo.config.id, created };
+  const { repo, created, locations } = await initAppRepository(config, app, env);
+  return { app, location: loc.name, repository: locations[0]?.location ?? repo.backend.location, id: repo.config.id, created, locations };
 }
 
 export interface AppListing {

@@ -26,7 +26,7 @@ export { selectApps, initApp, listApps, restoreApp, restoreAppDatabase, type App
 export { appTag, findAppSnapshot, snapshotFileStream, restoreSnapshotDatabase, engineOfTarget, type SnapshotDatabaseRestore } from './app-snapshots.js';
 export { resolveAppSources, type AppSources } from './app-sources.js';
 export { processRunnerFor } from './app-process.js';
-export { stateDirFor, openStateJournal } from './state-dir.js';
+export { stateDirFor, openStateJournal, openLookupJournal } from './state-dir.js';
 export { readHistory, type HistoryRequest, type HistoryResult } from './history.js';
 export { drillApp, drillInContext, type DrillRequest, type SourcesOf } from './drill/drill-app.js';
 export type { DrillReport, DatabaseDrill, ProbeDrill } from './drill/drill-report.js';
@@ -39,3 +39,4 @@ export { forgetSnapshots, pruneWithLock, snapshotJson, openReopenable, type Forg
 export { pruneRepository, type PruneOptions, type PruneReport, type PruneStep } from './prune.js';
 export { openForRetention, forgetApp, pruneApp, appPolicy, appFilter, type LocationOutcome } from './retention-runs.js';
 export { DEFAULT_GROUP_BY, parseGroupBy, parseMaxUnused, parseRetentionDuration, type MaxUnused, type RetentionPolicy, type SelectFilter, type GroupBy } from '../policy/index.js';
+export { recordAppBackup } from './drill/record-backup.js';

@@ -63,3 +63,15 @@ export class LocationRecords {
     }
   }
 }
+
+/** Records each location's outcome of a mirrored run: behind since when and why, or caught up. */
+export function recordMirrorRun(states: readonly { location: string; behind: boolean; reason?: string }[], env: Readonly<Record<string, string | undefined>>, time: string, stateDir?: string): void {
+  const records = LocationRecords.load(LocationRecords.stateDir(env, stateDir));
+  for (const s of states) {
+    records.update(s.location, (r) => {
+      if (s.behind) r.behindSince ??= { time, reason: s.reason ?? 'unknown' };
+      else delete r.behindSince;
+    });
+  }
+  records.save();
+}

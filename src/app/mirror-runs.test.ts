@@ -147,4 +147,20 @@ describe('mirrored locations', () => {
     assert.deepEqual(r.behind, ['loc1']);
     assert.match(r.locations[1]!.reason!, /another master key; it is not a mirror/);
   });
+
+  it('sync replaces a copy whose size differs (a partial upload) with a verified one, and never spreads a damaged one', async () => {
+    const dirs = await threeLocations();
+    const r = await runMirroredBackup(locations(dirs), PW, { paths: [sourceTree()], workers: 1, packSize: 512 * 1024 }, env());
+    const { readdirSync, truncateSync, readFileSync, chmodSync } = await import('node:fs');
+    const sub = readdirSync(join(dirs[2]!, 'data'))[0]!;
+    const pack = readdirSync(join(dirs[2]!, 'data', sub))[0]!;
+    const path = join(dirs[2]!, 'data', sub, pack);
+    chmodSync(path, 0o600);
+    truncateSync(path, 100);
+    const sync = await runSyncLocations(locations(dirs), PW, env());
+    assert.deepEqual(sync.damaged?.map((d) => [d.location, d.name]), [['loc2', pack]]);
+    assert.equal(readFileSync(path).length, readFileSync(join(dirs[0]!, 'data', sub, pack)).length);
+    await checkAll(dirs);
+    for (const d of dirs) assert.deepEqual(await snapshotsOf(d), [r.summary.snapshotId]);
+  });
 });

@@ -2,7 +2,7 @@ import type { MemberState } from '../backend/index.js';
 import { LifeboatError } from '../errors/index.js';
 import { runBackup, type BackupOptions, type BackupSummary } from './backup.js';
 import type { Environment } from './environment.js';
-import { LocationRecords } from './location-records.js';
+import { LocationRecords, recordMirrorRun } from './location-records.js';
 import { locationStatus, type LocationStatus } from './location-status.js';
 import { initLocations, openMirror, type InitLocationsResult } from './locations.js';
 import { openBackend } from './open-backend.js';
@@ -37,18 +37,11 @@ export interface MirroredBackupResult {
  * LOCATIONS_BEHIND's code). Each location's outcome is recorded in the state dir.
  */
 export async function runMirroredBackup(locations: readonly NamedBackend[], password: Uint8Array, opts: BackupOptions, env: Environment, stateDir?: string): Promise<MirroredBackupResult> {
-  const records = LocationRecords.load(LocationRecords.stateDir(env.env, stateDir));
   try {
     const { repo, mirror, sync } = await openMirror(locations, password, repoEnv(env), { sync: true });
     const summary = await runBackup(repo, opts, env);
     const states = mirror.states();
-    for (const s of states) {
-      records.update(s.location, (r) => {
-        if (s.behind) r.behindSince ??= { time: now(env), reason: s.reason ?? 'unknown' };
-        else delete r.behindSince;
-      });
-    }
-    records.save();
+    recordMirrorRun(states, env.env, now(env), stateDir);
     return { summary, locations: states, behind: states.filter((s) => s.behind).map((s) => s.name), sync };
   } finally {
     await closeAll(locations);
@@ -71,7 +64,7 @@ export async function runSyncLocations(locations: readonly NamedBackend[], passw
     });
     for (const r of full) if (r.complete) records.update(r.location, (x) => delete x.behindSince);
     records.save();
-    return { locations: full };
+    return { ...report, locations: full };
   } finally {
     await closeAll(locations);
   }

@@ -29,6 +29,8 @@ export interface LocationSyncResult {
 
 export interface SyncReport {
   readonly locations: readonly LocationSyncResult[];
+  /** Copies found damaged (their content does not match their name); replaced where a good copy existed. */
+  readonly damaged?: readonly { readonly location: string; readonly type: FileType; readonly name: string }[];
 }
 
 /** Types compared and copied; config and locks never (config is set by init, locks are per run). */
@@ -101,40 +103,75 @@ export async function syncLocations(repo: Repository, locations: readonly NamedB
   const have = (l: NamedBackend, t: FileType): Map<string, number> => (listings.get(l.name) as { files: Map<FileType, Map<string, number>> }).files.get(t)!;
   const stats = new Map(locations.map((l) => [l.name, { files: 0, bytes: 0, snaps: 0, missingSnaps: 0, error: undefined as string | undefined }]));
 
-  const copy = async (t: FileType, name: string, to: NamedBackend): Promise<void> => {
-    const s = stats.get(to.name)!;
-    if (s.error) return;
-    const holders = reachable.filter((l) => l !== to && have(l, t).has(name));
-    let lastError = `no location holds ${t} ${name.slice(0, 8)}`;
+  /** Copies of a file found damaged (content not matching the name), by location: never spread. */
+  const damaged: { location: string; type: FileType; name: string }[] = [];
+  const bad = new Set<string>();
+  const noteDamaged = (from: NamedBackend, t: FileType, name: string): void => {
+    const k = `${from.name}\0${t}\0${name}`;
+    if (bad.has(k)) return;
+    bad.add(k);
+    damaged.push({ location: from.name, type: t, name });
+  };
+
+  /** Loads a copy that hashes to its name from one of `holders`, or undefined. */
+  const goodCopy = async (t: FileType, name: string, holders: readonly NamedBackend[]): Promise<Uint8Array | undefined> => {
     for (const from of holders) {
+      if (bad.has(`${from.name}\0${t}\0${name}`)) continue;
       let bytes: Uint8Array;
       try {
         bytes = await from.backend.load({ type: t, name });
-      } catch (e) {
-        lastError = errorLine(e);
+      } catch {
         continue;
       }
       // Every file but config is named by its hash: a damaged copy is never spread.
-      if (createHash('sha256').update(bytes).digest('hex') !== name) {
-        lastError = `${t} ${name.slice(0, 8)} at ${from.name} is damaged (its content does not match its name); run "lifeboat check" there`;
-        continue;
-      }
-      try {
-        await to.backend.save({ type: t, name }, bytes);
-      } catch (e) {
-        s.error = `cannot copy to ${to.name}: ${errorLine(e)}`;
-        return;
-      }
-      have(to, t).set(name, bytes.length);
-      s.files++;
-      s.bytes += bytes.length;
-      return;
+      if (createHash('sha256').update(bytes).digest('hex') === name) return bytes;
+      noteDamaged(from, t, name);
     }
-    s.error = lastError;
+    return undefined;
+  };
+
+  /** Saves a verified copy of `name` to `to`; false when none could be found or the save failed. */
+  const copy = async (t: FileType, name: string, to: NamedBackend): Promise<boolean> => {
+    const s = stats.get(to.name)!;
+    if (s.error) return false;
+    const bytes = await goodCopy(t, name, reachable.filter((l) => l !== to && have(l, t).has(name)));
+    if (bytes === undefined) return false;
+    try {
+      await to.backend.save({ type: t, name }, bytes);
+    } catch (e) {
+      s.error = `cannot copy to ${to.name}: ${errorLine(e)}`;
+      return false;
+    }
+    have(to, t).set(name, bytes.length);
+    s.files++;
+    s.bytes += bytes.length;
+    return true;
+  };
+
+  /**
+   * Copies of one name with different sizes: at least one is damaged (e.g. an object store
+   * that published a partial upload when its client was killed). Each copy whose size differs
+   * from a verified one is replaced by the verified one.
+   */
+  const repairSizes = async (t: FileType): Promise<void> => {
+    const names = new Set(reachable.flatMap((l) => [...have(l, t).keys()]));
+    for (const name of names) {
+      const holders = reachable.filter((l) => have(l, t).has(name));
+      if (new Set(holders.map((l) => have(l, t).get(name))).size < 2) continue;
+      const good = await goodCopy(t, name, holders);
+      for (const l of holders) {
+        if (good !== undefined && have(l, t).get(name) !== good.length) {
+          noteDamaged(l, t, name);
+          have(l, t).delete(name);
+          await copy(t, name, l);
+        }
+      }
+    }
   };
 
   const union = (t: FileType): Set<string> => new Set(reachable.flatMap((l) => [...have(l, t).keys()]));
   for (const t of ['key', 'data', 'index'] as const) {
+    await repairSizes(t);
     const all = union(t);
     await Promise.all(reachable.map((to) => mapConcurrent([...all].filter((n) => !have(to, t).has(n)), conc, (n) => copy(t, n, to))));
   }
@@ -149,20 +186,21 @@ export async function syncLocations(repo: Repository, locations: readonly NamedB
     const packs = packsOf.get(snap)!;
     for (const to of lacking) {
       const s = stats.get(to.name)!;
+      // Every pack it needs, and every index file (an index file that could not be brought
+      // may be the one that lists them).
       const ready = !(packs instanceof Error) && !s.error && [...packs].every((p) => have(to, 'data').has(p)) && [...allIndex].every((i) => have(to, 'index').has(i));
       if (!ready) {
         s.missingSnaps++;
         if (packs instanceof Error && !s.error) s.error = errorLine(packs);
         continue;
       }
-      const before = s.files;
-      await copy('snapshot', snap, to);
-      if (s.files > before) s.snaps++;
+      if (await copy('snapshot', snap, to)) s.snaps++;
       else s.missingSnaps++;
     }
   }
 
   return {
+    ...(damaged.length > 0 ? { damaged } : {}),
     locations: locations.map((l) => {
       const listing = listings.get(l.name)!;
       const s = stats.get(l.name)!;

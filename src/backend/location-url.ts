@@ -23,6 +23,16 @@ export type LocationSpec =
       readonly query: Readonly<Record<string, string>>;
     };
 
+/** decodeURIComponent that reports a malformed escape (`%zz`) as a bad location, not a crash. */
+function decode(input: string, s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    // The part is not echoed: it may be a password.
+    throw bad(input, "malformed %-escape (a % must be followed by two hex digits)");
+  }
+}
+
 function bad(url: string, why: string): LifeboatError {
   return new LifeboatError('INVALID_ARGUMENT', `invalid repository location "${redactUrl(url)}": ${why}`);
 }
@@ -64,12 +74,12 @@ function parseSftp(input: string, rest: string, query: Record<string, string>): 
       throw bad(input, 'expected sftp://user@host:port//absolute/path');
     }
     if (!u.hostname) throw bad(input, 'no host');
-    const path = decodeURIComponent(u.pathname).slice(1);
+    const path = decode(input, u.pathname).slice(1);
     if (path === '') throw bad(input, 'no path; use sftp://user@host//absolute/path or sftp://user@host/path-under-home');
     return {
       kind: 'sftp',
-      ...(u.username ? { user: decodeURIComponent(u.username) } : {}),
-      ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
+      ...(u.username ? { user: decode(input, u.username) } : {}),
+      ...(u.password ? { password: decode(input, u.password) } : {}),
       host: u.hostname.replace(/^\[(.*)\]$/, '$1'),
       ...(u.port ? { port: Number(u.port) } : {}),
       path,
@@ -84,13 +94,15 @@ function parseSftp(input: string, rest: string, query: Record<string, string>): 
 
 function parseS3(input: string, rest: string, query: Record<string, string>): LocationSpec {
   const withScheme = /^https?:\/\//.test(rest) ? rest : `https://${rest}`;
+  // Checked before URL parsing, which would quietly resolve them into another bucket.
+  if (/\/\.\.?(\/|$)/.test(withScheme.replace(/^https?:\/\//, ''))) throw bad(input, 'the bucket and prefix may not contain "." or ".." segments');
   let u: URL;
   try {
     u = new URL(withScheme);
   } catch {
     throw bad(input, 'expected s3:https://host/bucket/prefix');
   }
-  const parts = decodeURIComponent(u.pathname).split('/').filter((p) => p !== '');
+  const parts = decode(input, u.pathname).split('/').filter((p) => p !== '');
   if (parts.length === 0) throw bad(input, 'no bucket; expected s3:https://host/bucket/prefix');
   if (parts.some((p) => p === '.' || p === '..')) throw bad(input, 'the prefix may not contain "." or ".." segments');
   return { kind: 's3', endpoint: `${u.protocol}//${u.host}`, bucket: parts[0]!, prefix: parts.slice(1).join('/'), query };

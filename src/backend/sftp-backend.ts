@@ -37,19 +37,49 @@ const CHUNK = 64 * 1024;
 const IN_FLIGHT = 16;
 const SUBDIR = /^[0-9a-f]{2}$/;
 
+type Call = <T>(fn: (done: (err: Error | null | undefined, v?: T) => void) => void) => Promise<T>;
+
 interface Conn {
   readonly client: SshClient;
   readonly sftp: SFTPWrapper;
+  /** Runs one SFTP request; fails at once (CONNECTION_LOST) once the connection is gone. */
+  readonly call: Call;
+  /** Fails every request still waiting: ssh2 never answers requests made on a dead channel. */
+  lose(): void;
 }
 
-function cb<T>(fn: (done: (err: Error | null | undefined, v?: T) => void) => void): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    try {
-      fn((err, v) => (err ? reject(err) : resolve(v as T)));
-    } catch (e) {
-      reject(e);
-    }
-  });
+function lostError(): Error {
+  return Object.assign(new Error('the ssh connection was lost'), { code: SFTP_STATUS.CONNECTION_LOST });
+}
+
+function makeConn(client: SshClient, sftp: SFTPWrapper): Conn {
+  const pending = new Set<(e: Error) => void>();
+  let dead = false;
+  const call: Call = <T>(fn: (done: (err: Error | null | undefined, v?: T) => void) => void) =>
+    new Promise<T>((resolve, reject) => {
+      if (dead) return reject(lostError());
+      pending.add(reject);
+      try {
+        fn((err, v) => {
+          pending.delete(reject);
+          if (err) reject(err);
+          else resolve(v as T);
+        });
+      } catch (e) {
+        pending.delete(reject);
+        reject(e);
+      }
+    });
+  return {
+    client,
+    sftp,
+    call,
+    lose() {
+      dead = true;
+      for (const r of pending) r(lostError());
+      pending.clear();
+    },
+  };
 }
 
 /**
@@ -83,23 +113,24 @@ export class SftpBackend implements Backend {
     const final = this.#abs(rel);
     const tmp = `${final}-tmp-${randomBytes(8).toString('hex')}`;
     const what = displayPath(h);
-    const { sftp } = await this.#connect();
+    const conn = await this.#connect();
+    const { sftp, call: cb } = conn;
     let wrote = false;
     try {
-      const handle = await this.#openTemp(sftp, tmp, h.type === 'data' ? posix.dirname(final) : undefined);
+      const handle = await this.#openTemp(conn, tmp, h.type === 'data' ? posix.dirname(final) : undefined);
       wrote = true;
       try {
-        await writeAll(sftp, handle, data);
+        await writeAll(conn, handle, data);
         // Best effort: read-only before it gets its name; fsync where the server offers it.
         await cb<void>((d) => sftp.fchmod(handle, 0o400, d)).catch(() => undefined);
         await cb<void>((d) => sftp.ext_openssh_fsync(handle, d)).catch(() => undefined);
       } finally {
         await cb<void>((d) => sftp.close(handle, d)).catch(() => undefined);
       }
-      await rename(sftp, tmp, final);
+      await rename(conn, tmp, final);
     } catch (e) {
       // Asked before the temp file goes: removing it would free the space that ran out.
-      const override = sftpStatus(e) === SFTP_STATUS.FAILURE ? await diagnose(sftp, posix.dirname(final), data.length) : undefined;
+      const override = sftpStatus(e) === SFTP_STATUS.FAILURE ? await diagnose(conn, posix.dirname(final), data.length) : undefined;
       if (wrote) await cb<void>((d) => sftp.unlink(tmp, d)).catch(() => undefined);
       this.#dropIfLost(e);
       throw sftpError(e, { op: 'save', what, location: this.location, ...(override ? { override } : {}) });
@@ -109,14 +140,15 @@ export class SftpBackend implements Backend {
   async load(h: Handle, range?: ByteRange): Promise<Uint8Array> {
     const path = this.#abs(filePath(h));
     if (range !== undefined) checkRange(h, range);
-    const { sftp } = await this.#connect();
+    const conn = await this.#connect();
+    const { sftp, call: cb } = conn;
     let handle: Buffer | undefined;
     try {
       handle = await cb<Buffer>((d) => sftp.open(path, 'r', d));
       const st = await cb<Stats>((d) => sftp.fstat(handle!, d));
       const r = range ?? { offset: 0, length: st.size };
       checkRange(h, r, st.size);
-      return await readAll(sftp, handle, h, r);
+      return await readAll(conn, handle, h, r);
     } catch (e) {
       this.#dropIfLost(e);
       throw sftpError(e, { op: 'load', what: displayPath(h), location: this.location });
@@ -127,7 +159,8 @@ export class SftpBackend implements Backend {
 
   async stat(h: Handle): Promise<FileInfo> {
     const path = this.#abs(filePath(h));
-    const { sftp } = await this.#connect();
+    const conn = await this.#connect();
+    const { sftp, call: cb } = conn;
     let st: Stats;
     try {
       st = await cb<Stats>((d) => sftp.stat(path, d));
@@ -143,7 +176,8 @@ export class SftpBackend implements Backend {
     const dir = dirOf(type);
     let found: FileInfo[];
     try {
-      const { sftp } = await this.#connect();
+      const conn = await this.#connect();
+    const { sftp, call: cb } = conn;
       if (type === 'config') {
         const st = await cb<Stats>((d) => sftp.stat(this.#abs('config'), d)).catch((e: unknown) => {
           if (sftpStatus(e) === SFTP_STATUS.NO_SUCH_FILE) return undefined;
@@ -152,14 +186,14 @@ export class SftpBackend implements Backend {
         found = st?.isFile() ? [{ name: '', size: st.size }] : [];
       } else if (type === 'data') {
         found = [];
-        for (const sub of await readDir(sftp, this.#abs(dir))) {
+        for (const sub of await readDir(conn, this.#abs(dir))) {
           if (!SUBDIR.test(sub.filename) || !sub.attrs.isDirectory()) continue;
-          for (const f of await readDir(sftp, this.#abs(`${dir}/${sub.filename}`))) {
+          for (const f of await readDir(conn, this.#abs(`${dir}/${sub.filename}`))) {
             if (isId(f.filename) && f.filename.startsWith(sub.filename) && f.attrs.isFile()) found.push({ name: f.filename, size: f.attrs.size });
           }
         }
       } else {
-        found = (await readDir(sftp, this.#abs(dir))).filter((f) => isId(f.filename) && f.attrs.isFile()).map((f) => ({ name: f.filename, size: f.attrs.size }));
+        found = (await readDir(conn, this.#abs(dir))).filter((f) => isId(f.filename) && f.attrs.isFile()).map((f) => ({ name: f.filename, size: f.attrs.size }));
       }
     } catch (e) {
       this.#dropIfLost(e);
@@ -170,7 +204,8 @@ export class SftpBackend implements Backend {
 
   async remove(h: Handle): Promise<void> {
     const path = this.#abs(filePath(h));
-    const { sftp } = await this.#connect();
+    const conn = await this.#connect();
+    const { sftp, call: cb } = conn;
     try {
       await cb<void>((d) => sftp.unlink(path, d));
     } catch (e) {
@@ -180,12 +215,13 @@ export class SftpBackend implements Backend {
   }
 
   async create(): Promise<void> {
-    const { sftp } = await this.#connect();
+    const conn = await this.#connect();
+    const { sftp, call: cb } = conn;
     try {
       const config = await cb<Stats>((d) => sftp.stat(this.#abs('config'), d)).catch(() => undefined);
       if (config?.isFile()) throw new LifeboatError('BACKEND_ALREADY_EXISTS', `a repository already exists at ${this.location} (it has a config file); use it, or choose another location`);
-      await mkdirs(sftp, this.#opts.path);
-      for (const type of FILE_TYPES) if (type !== 'config') await mkdirs(sftp, this.#abs(dirOf(type)));
+      await mkdirs(conn, this.#opts.path);
+      for (const type of FILE_TYPES) if (type !== 'config') await mkdirs(conn, this.#abs(dirOf(type)));
     } catch (e) {
       this.#dropIfLost(e);
       throw sftpError(e, { op: 'create', what: 'the repository', location: this.location });
@@ -208,7 +244,8 @@ export class SftpBackend implements Backend {
     }
   }
 
-  async #openTemp(sftp: SFTPWrapper, tmp: string, dataSubdir: string | undefined): Promise<Buffer> {
+  async #openTemp(conn: Conn, tmp: string, dataSubdir: string | undefined): Promise<Buffer> {
+    const { sftp, call: cb } = conn;
     try {
       return await cb<Buffer>((d) => sftp.open(tmp, 'wx', { mode: 0o600 }, d));
     } catch (e) {
@@ -237,22 +274,29 @@ export class SftpBackend implements Backend {
       const client = new Client();
       let hostKeyProblem: LifeboatError | undefined;
       let settled = false;
+      let conn: Conn | undefined;
       client.on('ready', () => {
         client.sftp((err, sftp) => {
           settled = true;
           if (err) {
             client.end();
             reject(connectError(err, this.location, undefined));
-          } else resolve({ client, sftp });
+          } else {
+            conn = makeConn(client, sftp);
+            sftp.on('close', () => conn?.lose());
+            resolve(conn);
+          }
         });
       });
       client.on('error', (e) => {
+        conn?.lose();
         if (!settled) {
           settled = true;
           reject(connectError(e, this.location, hostKeyProblem));
         }
       });
       client.on('close', () => {
+        conn?.lose();
         // Forget the connection this client belongs to (never a newer one): the next call redials.
         const mine = this.#conn;
         if (mine) void mine.then((c) => { if (c.client === client && this.#conn === mine) this.#conn = undefined; }, () => undefined);
@@ -305,7 +349,8 @@ export class SftpBackend implements Backend {
   }
 }
 
-async function writeAll(sftp: SFTPWrapper, handle: Buffer, data: Uint8Array): Promise<void> {
+async function writeAll(conn: Conn, handle: Buffer, data: Uint8Array): Promise<void> {
+  const { sftp, call: cb } = conn;
   const buf = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
   let next = 0;
   async function worker(): Promise<void> {
@@ -319,7 +364,8 @@ async function writeAll(sftp: SFTPWrapper, handle: Buffer, data: Uint8Array): Pr
   await Promise.all(Array.from({ length: Math.min(IN_FLIGHT, Math.ceil(buf.length / CHUNK)) }, worker));
 }
 
-async function readAll(sftp: SFTPWrapper, handle: Buffer, h: Handle, r: ByteRange): Promise<Uint8Array> {
+async function readAll(conn: Conn, handle: Buffer, h: Handle, r: ByteRange): Promise<Uint8Array> {
+  const { sftp, call: cb } = conn;
   const out = Buffer.alloc(r.length);
   let next = 0;
   let shortAt: number | undefined;
@@ -344,7 +390,8 @@ async function readAll(sftp: SFTPWrapper, handle: Buffer, h: Handle, r: ByteRang
   return new Uint8Array(out.buffer, out.byteOffset, out.length);
 }
 
-async function rename(sftp: SFTPWrapper, from: string, to: string): Promise<void> {
+async function rename(conn: Conn, from: string, to: string): Promise<void> {
+  const { sftp, call: cb } = conn;
   try {
     await cb<void>((d) => sftp.ext_openssh_rename(from, to, d));
   } catch (e) {
@@ -360,7 +407,8 @@ interface DirEntry {
   readonly attrs: Stats;
 }
 
-async function readDir(sftp: SFTPWrapper, dir: string): Promise<DirEntry[]> {
+async function readDir(conn: Conn, dir: string): Promise<DirEntry[]> {
+  const { sftp, call: cb } = conn;
   try {
     return await cb<DirEntry[]>((d) => sftp.readdir(dir, d as never));
   } catch (e) {
@@ -370,7 +418,8 @@ async function readDir(sftp: SFTPWrapper, dir: string): Promise<DirEntry[]> {
 }
 
 /** mkdir -p over SFTP: each missing component in turn, tolerating ones that exist. */
-async function mkdirs(sftp: SFTPWrapper, path: string): Promise<void> {
+async function mkdirs(conn: Conn, path: string): Promise<void> {
+  const { sftp, call: cb } = conn;
   const parts = path.split('/');
   for (let i = 1; i <= parts.length; i++) {
     const p = parts.slice(0, i).join('/');
@@ -385,7 +434,10 @@ async function mkdirs(sftp: SFTPWrapper, path: string): Promise<void> {
  * OpenSSH reports "no space" and "read-only file system" as a bare FAILURE. Asking the file
  * system (statvfs@openssh.com) tells them apart, so they fail at once instead of being retried.
  */
-async function diagnose(sftp: SFTPWrapper, dir: string, size: number): Promise<{ code: 'BACKEND_NO_SPACE' | 'BACKEND_PERMISSION_DENIED'; reason: string; advice: string } | undefined> {
+type Diagnosis = { code: 'BACKEND_NO_SPACE' | 'BACKEND_PERMISSION_DENIED'; reason: string; advice: string };
+
+async function diagnose(conn: Conn, dir: string, size: number): Promise<Diagnosis | undefined> {
+  const { sftp, call: cb } = conn;
   try {
     const fs = await cb<{ f_bavail: number | bigint; f_frsize: number | bigint; f_flag: number | bigint }>((d) => sftp.ext_openssh_statvfs(dir, d as never));
     const [bavail, frsize, flag] = [Number(fs.f_bavail), Number(fs.f_frsize), Number(fs.f_flag)];

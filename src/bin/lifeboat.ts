@@ -5,6 +5,9 @@ import type { Environment } from '../app/index.js';
 import { runCli } from '../cli/run-cli.js';
 
 process.title = 'lifeboat';
+// The AWS SDK warns on stderr about Node 20 on first use; Lifeboat supports Node 20 and its
+// stderr is for Lifeboat's own messages.
+process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
 
 function username(): string {
   try {

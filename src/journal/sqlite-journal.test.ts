@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -86,4 +86,35 @@ test('writes failing after opening (the file removed under it, read-only) turn i
   j.record(run());
   assert.match(j.problem ?? '', /could not write/);
   assert.deepEqual(j.runs(), []);
+});
+
+test('two processes recording at once (two connections) lose nothing', (t) => {
+  const path = join(tempDir(t), 'journal.sqlite');
+  const a = openJournal(path, clock);
+  const b = openJournal(path, clock);
+  for (let i = 0; i < 50; i++) {
+    a.record(run({ summary: `a${i}` }));
+    b.record(run({ summary: `b${i}`, kind: 'check' }));
+  }
+  assert.equal(a.problem ?? b.problem, undefined);
+  const all = a.runs({ limit: 1000 });
+  assert.equal(all.length, 100);
+  assert.deepEqual(all.map((r) => r.id), [...all.map((r) => r.id)].sort((x, y) => y - x));
+  assert.equal(b.runs({ kind: 'check', limit: 1000 }).length, 50);
+  a.close();
+  b.close();
+});
+
+test('a journal whose pages are damaged after the header never throws from record or runs', (t) => {
+  const path = join(tempDir(t), 'journal.sqlite');
+  const j = openJournal(path, clock);
+  for (let i = 0; i < 200; i++) j.record(run({ summary: 'x'.repeat(200) }));
+  j.close();
+  const bytes = readFileSync(path);
+  for (let i = 4096; i < bytes.length; i += 7) bytes[i] = 0xff;
+  writeFileSync(path, bytes);
+  const again = openJournal(path, clock);
+  again.record(run());
+  again.runs();
+  again.close();
 });

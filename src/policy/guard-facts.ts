@@ -4,6 +4,8 @@
  */
 export interface GuardFacts {
   readonly now: Date;
+  /** The app's name, for the commands the reasons suggest. */
+  readonly app?: string;
   /** What the app declares now (its config): database ids like `postgres/decidim`, secret names. */
   readonly declared: { readonly databases: readonly string[]; readonly secrets: readonly string[] };
   /** One entry per location the app is configured for. */

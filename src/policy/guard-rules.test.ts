@@ -86,7 +86,7 @@ const CASES: { name: string; rule: GuardRule; also?: GuardRule[]; reason: RegExp
   {
     name: 'the live keys cannot be read',
     rule: 'keys',
-    reason: /live keys could not be read \(\/srv\/app\/\.env is missing\)/,
+    reason: /live keys could not be read or compared \(\/srv\/app\/\.env is missing\)/,
     facts: (f) => {
       const { liveKeys: _drop, ...rest } = f;
       return { ...rest, liveKeysProblem: '/srv/app/.env is missing' };

@@ -35,7 +35,7 @@ function fresh(f: GuardFacts, t: GuardThresholds): RuleVerdict {
   const n = newest(f);
   if (!n) {
     const why = f.locations.filter((l) => l.problem).map((l) => `${l.name}: ${l.problem}`);
-    return broken('fresh', `no snapshot of the app in any location${why.length ? ` (${why.join('; ')})` : ''}; run "lifeboat backup --app NAME"`);
+    return broken('fresh', `no snapshot of the app in any location${why.length ? ` (${why.join('; ')})` : ''}; run "lifeboat backup --app ${f.app ?? 'NAME'}"`);
   }
   const ageMs = f.now.getTime() - n.latest.time.getTime();
   if (ageMs > t.maxAgeHours * HOUR) return broken('fresh', `the latest snapshot (${n.latest.id.slice(0, 8)} in ${n.name}) is ${age(f.now, n.latest.time)} old, more than ${t.maxAgeHours} h; make a backup`);
@@ -70,7 +70,7 @@ function contents(f: GuardFacts): RuleVerdict {
 }
 
 function keys(f: GuardFacts): RuleVerdict {
-  if (f.liveKeys === undefined) return broken('keys', `the live keys could not be read (${f.liveKeysProblem ?? 'unknown reason'}); nothing proves the backup holds them`);
+  if (f.liveKeys === undefined) return broken('keys', `the live keys could not be read or compared (${f.liveKeysProblem ?? 'unknown reason'}); nothing proves the backup holds them`);
   const snaps = withLatest(f);
   if (snaps.length === 0) return broken('keys', 'no snapshot escrows the keys');
   if (f.liveKeys.length === 0) return broken('keys', 'the app declares no keys; declare its secrets so that they are backed up and compared');
@@ -82,7 +82,7 @@ function keys(f: GuardFacts): RuleVerdict {
       else if (escrowed.fingerprint !== live.fingerprint) bad.push(`${live.name} CHANGED since ${l.name} ${l.latest.id.slice(0, 8)}`);
     }
   }
-  if (bad.length) return broken('keys', `${bad.join('; ')}; run "lifeboat keys --app NAME --backup-now"`);
+  if (bad.length) return broken('keys', `${bad.join('; ')}; run "lifeboat keys --app ${f.app ?? 'NAME'} --backup-now"`);
   return ok('keys', `${f.liveKeys.length} live key(s) match the latest snapshot of every location`);
 }
 
@@ -93,7 +93,7 @@ function drill(f: GuardFacts, t: GuardThresholds): RuleVerdict {
   const afterChange = recent.filter((d) => f.lastKeyChange === undefined || d.snapshotTime.getTime() >= f.lastKeyChange.getTime());
   const best = afterChange.sort((a, b) => b.snapshotTime.getTime() - a.snapshotTime.getTime())[0];
   if (best) return ok('drill', `a drill passed on snapshot ${best.snapshot.slice(0, 8)} (${best.location}) of ${best.snapshotTime.toISOString()}`);
-  const how = 'run "lifeboat drill --app NAME"';
+  const how = `run "lifeboat drill --app ${f.app ?? 'NAME'}"`;
   if (passed.length === 0) return broken('drill', `no drill has passed${f.drills.length ? ` (${f.drills.length} failed)` : ''}; ${how}`);
   if (recent.length === 0) return broken('drill', `the last passed drill was on a snapshot more than ${t.drillMaxAgeDays} days old; ${how}`);
   return broken('drill', `no drill passed on a snapshot made since the keys last changed (${f.lastKeyChange!.toISOString()}); ${how}`);
@@ -101,7 +101,7 @@ function drill(f: GuardFacts, t: GuardThresholds): RuleVerdict {
 
 function checks(f: GuardFacts): RuleVerdict {
   const bad = f.locations.flatMap((l) => (l.lastCheck === undefined ? [`${l.name} was never checked`] : l.lastCheck.ok ? [] : [`the last check of ${l.name} (${l.lastCheck.at.toISOString()}) failed`]));
-  if (bad.length) return broken('checks', `${bad.join('; ')}; run "lifeboat check --app NAME"`);
+  if (bad.length) return broken('checks', `${bad.join('; ')}; run "lifeboat check --app ${f.app ?? 'NAME'}"`);
   return ok('checks', `the last check of each of ${f.locations.length} location(s) passed`);
 }
 

@@ -1,42 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { decidimEncrypt, decidimKey, marshalString } from '../../src/apps/probes/index.js';
 import { describe } from './support/run.js';
-import { databasesLike, makeProofApp, psql, SCRATCH_PREFIX, type ProofApp } from './support/proof-app.js';
+import { databasesLike, type ProofApp } from './support/proof-app.js';
+import { decidimApp, decidimProbes, SMTP_PASSWORD } from './support/decidim-app.js';
 
 interface Drill { ok: boolean; snapshot: string; problems: string[]; keys: { escrowed: string[]; missing: string[] }; probes: { name: string; key?: string; tried: number; opened: number; failed: number; verdict: string }[]; databases: { id: string; ok: boolean; tables: number }[]; files: { files: number; mismatchCount: number }; recoveryTimeMs: number }
 interface Guard { ok: boolean; rules: { rule: string; ok: boolean; reason: string }[] }
-
-const SMTP_PASSWORD = 'smtp-password-never-printed';
-
-/** A Decidim-like app: PostgreSQL with values encrypted exactly as Decidim does, SECRET_KEY_BASE in .env. */
-function decidimApp(t: { after(fn: () => void): void }): ProofApp & { skb: string } {
-  const app = makeProofApp(t, 'decidim');
-  const skb = randomBytes(64).toString('hex');
-  psql('postgres', `CREATE DATABASE ${app.db}`);
-  t.after(() => void psql('postgres', `DROP DATABASE IF EXISTS ${app.db} WITH (FORCE)`));
-  const k = decidimKey(skb, 'sha256');
-  const enc = (s: string): string => decidimEncrypt(k, marshalString(s));
-  const q = (s: string): string => `'${s.replace(/'/g, "''")}'`;
-  psql(app.db, `
-    CREATE TABLE decidim_organizations (id serial PRIMARY KEY, name text, smtp_settings jsonb, omniauth_settings jsonb);
-    CREATE TABLE decidim_authorizations (id serial PRIMARY KEY, name text, metadata jsonb);
-    CREATE TABLE decidim_users (id serial PRIMARY KEY, email text);
-    INSERT INTO decidim_organizations (name, smtp_settings, omniauth_settings) VALUES
-      ('city', jsonb_build_object('from', 'x@example.org', 'encrypted_password', ${q(enc(SMTP_PASSWORD))}),
-               jsonb_build_object('omniauth_settings_facebook_enabled', true, 'omniauth_settings_facebook_client_secret', ${q(enc('fb-secret'))}));
-    INSERT INTO decidim_authorizations (name, metadata) SELECT 'id_documents', jsonb_build_object('document_number', ${q(decidimEncrypt(k, JSON.stringify('12345678Z')))}) FROM generate_series(1, 5);
-    INSERT INTO decidim_users (email) SELECT 'u' || g || '@example.org' FROM generate_series(1, 250) g;
-  `);
-  mkdirSync(join(app.root, 'storage', 'ab'), { recursive: true });
-  writeFileSync(join(app.root, 'storage', 'ab', 'logo.png'), randomBytes(50_000));
-  writeFileSync(join(app.root, '.env'), `SECRET_KEY_BASE=${skb}\nDATABASE_URL=postgres://postgres@127.0.0.1:5432/${app.db}\n`);
-  app.writeConfig('portal', `preset: decidim\nroot: ${app.root}\nlocations: [local, offsite]`);
-  return Object.assign(app, { skb });
-}
 
 const ok = (r: ReturnType<ProofApp['run']>, code = 0) => assert.equal(r.status, code, describe(r));
 
@@ -49,12 +21,15 @@ test('the incident replayed on a Decidim-like app: key overwritten, keys and gua
   assert.equal(first.ok, true, JSON.stringify(first.problems));
   assert.deepEqual(first.keys.missing, []);
   assert.ok(first.keys.escrowed.includes('SECRET_KEY_BASE'));
-  assert.deepEqual(first.databases.map((d) => [d.id, d.ok, d.tables]), [[`postgres/${app.db}`, true, 3]]);
+  assert.deepEqual(first.databases.map((d) => [d.id, d.ok, d.tables]), [[`postgres/${app.db}`, true, 4]]);
   const opened = first.probes.filter((p) => p.verdict === 'passed').map((p) => [p.name, p.opened, p.failed]);
   assert.deepEqual(opened, [
     ['decidim_organizations.smtp_settings encrypted_password', 1, 0],
     ['decidim_organizations.omniauth_settings secrets', 1, 0],
     ['decidim_authorizations.metadata', 5, 0],
+    ['config/credentials.yml.enc', 1, 0],
+    ['votes metadata', 3, 0],
+    ['logo link', 1, 0],
   ]);
   assert.equal(first.files.mismatchCount, 0);
   // Drilled from the other location too: the guard wants copies, not one lucky repository.
@@ -77,7 +52,7 @@ test('the incident replayed on a Decidim-like app: key overwritten, keys and gua
   ok(keys, 1);
   assert.match(keys.stdout, /SECRET_KEY_BASE\s+local\s+CHANGED since \d{4}-/);
   assert.match(keys.stdout, /SECRET_KEY_BASE\s+offsite\s+CHANGED since/);
-  assert.match(keys.stderr, /EMERGENCY: the live SECRET_KEY_BASE does not open .* in the live database.*the key escrowed in the latest snapshot opens them/);
+  assert.match(keys.stderr, /EMERGENCY: the live SECRET_KEY_BASE does not open .*1 of 1 values of logo link.* in the live database.*the key escrowed in the latest snapshot opens them/);
   for (const s of [app.skb, newKey, SMTP_PASSWORD]) assert.ok(!keys.stdout.includes(s) && !keys.stderr.includes(s), 'no secret in the output');
 
   const guard = app.run(['guard', '--app', 'portal', '--json']);
@@ -98,14 +73,14 @@ test('the incident replayed on a Decidim-like app: key overwritten, keys and gua
   const history = app.run(['history', '--app', 'portal', '--json']);
   ok(history);
   const kinds = app.json<{ runs: { kind: string; ok: boolean }[] }>(history).runs.map((r) => `${r.kind}:${r.ok}`);
-  for (const k of ['drill:true', 'check:true', 'guard:true', 'guard:false', 'keys:false']) assert.ok(kinds.includes(k), `${k} in ${kinds.join(' ')}`);
-  assert.deepEqual(databasesLike(SCRATCH_PREFIX), []);
+  for (const k of ['backup:true', 'drill:true', 'check:true', 'guard:true', 'guard:false', 'keys:false']) assert.ok(kinds.includes(k), `${k} in ${kinds.join(' ')}`);
+  assert.deepEqual(databasesLike(app.scratchPrefix), []);
   assert.deepEqual(existsSync(join(app.stateDir, 'drills')) ? readdirSync(join(app.stateDir, 'drills')) : [], []);
 });
 
 test('a snapshot made without the key makes drill and guard fail loudly, naming it', async (t) => {
   const app = decidimApp(t);
-  app.writeConfig('portal', `preset: decidim\nroot: ${app.root}\nlocations: [local, offsite]\nignore: [secrets]`);
+  app.writeConfig('portal', `preset: decidim\nroot: ${app.root}\nlocations: [local, offsite]\nignore: [secrets]\n${decidimProbes(app.link)}`);
   ok(app.run(['init', '--app', 'portal']));
   ok(app.run(['backup', '--app', 'portal']));
   const drill = app.run(['drill', '--app', 'portal']);

@@ -2,13 +2,14 @@ import { dirname } from 'node:path';
 import { isMap, isScalar, type Node } from 'yaml';
 import { childPath, type ConfigReader, type Fields, type Text } from './config-reader.js';
 import { envName, resolvePath, urlHasPassword } from './config-paths.js';
+import { readProbes } from './probe-schema.js';
 import { KEEP_FIELDS, PRESETS, type AppConfig, type GuardConfig, type KeepPolicy, type LifeboatConfig, type LocationConfig, type Preset, type SourceConfig } from './config-types.js';
 import { readSourceEntry } from './source-schema.js';
 import { expectedOneOf } from './suggest.js';
 
 const TOP = ['state_dir', 'locations', 'apps'] as const;
 const LOCATION = ['url', 'password_file', 'password_command', 'password_env'] as const;
-const APP = ['preset', 'root', 'sources', 'locations', 'ignore', 'schedule', 'keep', 'guard'] as const;
+const APP = ['preset', 'root', 'sources', 'locations', 'ignore', 'schedule', 'keep', 'guard', 'probes'] as const;
 const GUARD = ['max_age_hours', 'min_locations', 'drill_max_age_days'] as const;
 const NAME = /^[a-z0-9][a-z0-9_-]*$/;
 const NAME_RULE = 'lower-case letters, digits, - and _, starting with a letter or digit';
@@ -117,6 +118,7 @@ function readApp(r: ConfigReader, node: Node | null, path: string, key: Node, lo
   const schedule = r.str(f, 'schedule', 'a schedule like "daily" or "03:30"');
   const keep = readKeep(r, f);
   const guard = readGuard(r, f);
+  const probes = readProbes(r, f);
   return {
     ...(preset ? { preset } : {}),
     ...(root ? { root } : {}),
@@ -126,6 +128,7 @@ function readApp(r: ConfigReader, node: Node | null, path: string, key: Node, lo
     ...(schedule ? { schedule: schedule.value } : {}),
     ...(keep ? { keep } : {}),
     ...(guard ? { guard } : {}),
+    ...(probes ? { probes } : {}),
   };
 }
 

@@ -79,8 +79,11 @@ export function configTemplate(preset: Preset): string {
 
 locations:
   local:
-    url: /var/backups/lifeboat/${f.app}   # a local directory (sftp: and s3: come later)
+    url: /var/backups/lifeboat/${f.app}   # a local directory
     password_file: /etc/lifeboat/${f.app}.pass   # keep a copy of this password away from this machine
+  # offsite:                   # a second, independent place: the guard wants at least two
+  #   url: sftp:backup@backup.example.org:/srv/lifeboat/${f.app}   # or s3:https://s3.example.org/bucket/${f.app}
+  #   password_file: /etc/lifeboat/${f.app}.pass                   # the same password: every location mirrors one repository
 
 apps:
   ${f.app}:
@@ -90,7 +93,8 @@ ${rootLine}
 ${f.finds.map((x) => `    #   - ${x}`).join('\n')}
 ${sourcesHead}
 ${f.extra}
-    locations: [local]
+    locations: [local]          # [local, offsite] once the second location is set up
     # keep: { daily: 7, weekly: 4, monthly: 6 }
+    # guard: { max_age_hours: 24, min_locations: 2, drill_max_age_days: 7 }
 `;
 }

@@ -1,3 +1,4 @@
+import type { ProbeSpec } from '../../apps/probes/index.js';
 /**
  * The validated, typed form of `lifeboat.yaml`. Field names are the YAML ones in camelCase.
  * Paths are absolute: relative ones are resolved (see README.md) while loading.
@@ -25,7 +26,7 @@ export interface LifeboatConfig {
 
 /** A repository an app goes to. Exactly one of the password fields is set. */
 export interface LocationConfig {
-  /** An absolute local path for now (sftp: and s3: come later). */
+  /** A location URL as restic writes it: a local path, `sftp:...` or `s3:...`. */
   readonly url: string;
   readonly passwordFile?: string;
   readonly passwordCommand?: string;
@@ -46,6 +47,8 @@ export interface AppConfig {
   readonly keep?: KeepPolicy;
   /** Thresholds of `lifeboat guard` (defaults: 24 h, 2 locations, 7 days). */
   readonly guard?: GuardConfig;
+  /** Key probes declared in the config, on top of the preset's. */
+  readonly probes?: readonly ProbeSpec[];
 }
 
 export type SourceConfig = FilesSource | PostgresSource | MysqlSource | SecretsSource;

@@ -79,7 +79,7 @@ test('an unknown field is named with its path, its position and a suggestion', (
   const msg = only(ISSUE_EXAMPLE.replace('    preset: decidim', '    presett: decidim'));
   assert.equal(msg, `${FILE}:7:5: apps.portal.presett: unknown field "presett"; did you mean "preset"?`);
   const far = only(ISSUE_EXAMPLE.replace('    root: /srv/decidim', '    root: /srv/decidim\n    colour: blue'));
-  assert.match(far, /:9:5: apps\.portal\.colour: unknown field "colour"; expected one of: preset, root, sources, locations, ignore, schedule, keep, guard$/);
+  assert.match(far, /:9:5: apps\.portal\.colour: unknown field "colour"; expected one of: preset, root, sources, locations, ignore, schedule, keep, guard, probes$/);
 });
 
 test('an unknown preset lists the known ones or suggests the closest', () => {

@@ -3,7 +3,7 @@ import { LifeboatError } from '../../errors/index.js';
 import { systemClock, type Clock } from '../../lib/index.js';
 import { JOURNAL_FILE, openJournal, type Journal } from '../../journal/index.js';
 import { Repository } from '../../repo/index.js';
-import { nodeProcessRunner, type DatabaseSpec, type DbConnection, type ProcessRunner, type SourceSpec } from '../../sources/index.js';
+import { mysqlTarget, nodeProcessRunner, pgTarget, type DatabaseSpec, type DbConnection, type ProcessRunner, type SourceSpec } from '../../sources/index.js';
 import { appLocations, locationPassword, type NamedLocation } from '../app-repository.js';
 import type { AppConfig, LifeboatConfig } from '../config/config-types.js';
 import { loadConfig, type ConfigLookup } from '../config/load-config.js';
@@ -55,6 +55,16 @@ export async function openLocation(ctx: AppContext, l: NamedLocation): Promise<R
   return Repository.open(backend, await locationPassword(l, ctx.env), repoEnv(ctx.env));
 }
 
+/** Runs `fn` on one location's repository and closes its backend afterwards (SFTP and S3 hold connections). */
+export async function withLocation<T>(ctx: AppContext, l: NamedLocation, fn: (repo: Repository) => Promise<T>): Promise<T> {
+  const repo = await openLocation(ctx, l);
+  try {
+    return await fn(repo);
+  } finally {
+    await repo.backend.close().catch(() => undefined);
+  }
+}
+
 export function appJournal(ctx: AppContext): Journal {
   return openJournal(join(ctx.stateDir, JOURNAL_FILE), ctx.clock);
 }
@@ -84,4 +94,10 @@ export function defaultAppDeps(env: Environment): AppDeps {
 /** The app's sources, config and preset discovery merged (the same as backup uses). */
 export function appSourceSpecs(ctx: AppContext): readonly SourceSpec[] {
   return resolveAppSources(ctx.name, ctx.app, ctx.env).specs;
+}
+
+/** The database a source names (its `database`, else the one in its URL); undefined for `all` or none. */
+export function databaseNameOf(s: DatabaseSpec): string | undefined {
+  if (s.database === 'all') return undefined;
+  return s.database ?? (s.kind === 'postgres' ? pgTarget(s, undefined).database : mysqlTarget(s).database);
 }

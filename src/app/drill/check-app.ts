@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { checkRepository, type CheckReport } from '../../verify/index.js';
-import { appJournal, openLocation, type AppContext } from './app-context.js';
+import { recordCheck } from '../mirror-runs.js';
+import { appJournal, withLocation, type AppContext } from './app-context.js';
 
 export interface LocationCheck {
   readonly location: string;
@@ -18,8 +19,12 @@ export async function checkAppLocations(ctx: AppContext, opts: { readData?: bool
       const started = ctx.clock.now();
       let result: LocationCheck;
       try {
-        const repo = await openLocation(ctx, l);
-        const report = await repo.withLock(true, () => checkRepository(repo, { readData: Boolean(opts.readData), workers: availableParallelism() }));
+        const report = await withLocation(ctx, l, async (repo) => {
+          const r = await repo.withLock(true, () => checkRepository(repo, { readData: Boolean(opts.readData), workers: availableParallelism() }));
+          // Also remembered for `lifeboat locations` (the last passed check of the location).
+          if (r.ok) recordCheck(repo.backend.location, ctx.env, ctx.stateDir);
+          return r;
+        });
         result = { location: l.name, ok: report.ok, report };
       } catch (e) {
         result = { location: l.name, ok: false, error: (e as Error).message };

@@ -78,10 +78,15 @@ export class DbClient {
     await this.exec(undefined, this.engine === 'postgres' ? `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)` : `DROP DATABASE IF EXISTS \`${name}\``);
   }
 
-  /** Restores a dump (pg_dump custom format, or SQL text) into an existing empty database. */
+  /**
+   * Restores a dump (pg_dump custom format, or SQL text) into an existing empty database. An SQL
+   * dump that would switch database (`USE`, `CREATE DATABASE`: mysqldump --databases) is stopped
+   * before that line reaches the server: a drill must never write into the live database.
+   */
   async restore(database: string, dump: AsyncIterable<Uint8Array>, now: () => Date, signal?: AbortSignal): Promise<void> {
     assertIdentifier(database);
-    await restoreDatabaseDump({ engine: this.engine, dump, into: { ...this.conn, database }, noOwner: true }, { runner: this.runner, now, ...(signal ? { signal } : {}) });
+    const bytes = this.engine === 'mysql' ? stayInDatabase(dump) : dump;
+    await restoreDatabaseDump({ engine: this.engine, dump: bytes, into: { ...this.conn, database }, noOwner: true }, { runner: this.runner, now, ...(signal ? { signal } : {}) });
   }
 
   /** Exact row count of a table (`schema.table` for PostgreSQL; the schema is dropped for MySQL, whose database is the schema). */
@@ -93,6 +98,54 @@ export class DbClient {
     const n = Number(rows[0]?.[0]);
     if (!Number.isSafeInteger(n)) throw new LifeboatError('INVALID_DATA', `could not count the rows of ${table}`);
     return n;
+  }
+}
+
+const SWITCH = /^\s*(?:USE\s|CREATE\s+(?:DATABASE|SCHEMA)\b|DROP\s+(?:DATABASE|SCHEMA)\b|\\u\s|\\c\s|connect\s)/i;
+
+const HEAD = 64;
+
+function refuseSwitch(head: Uint8Array): void {
+  if (SWITCH.test(Buffer.from(head).toString('latin1'))) {
+    throw new LifeboatError('RESTORE_FAILED', 'the SQL dump switches database (USE or CREATE DATABASE); a drill restores only into its scratch database, so it was stopped; dump without --databases');
+  }
+}
+
+/**
+ * Passes an SQL dump through, throwing at the first line that would leave the target database.
+ * mysqldump writes one statement per line and escapes newlines inside strings, so judging the
+ * first bytes of each line is enough. Those bytes are held back until judged: no byte of a
+ * refused line ever reaches the server (which could run it at end of input).
+ */
+export async function* stayInDatabase(dump: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
+  let pending: Uint8Array = new Uint8Array(0);
+  let atLineStart = true;
+  for await (const chunk of dump) {
+    const data = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+    let p = 0;
+    let undecided = data.length;
+    while (p < data.length) {
+      if (atLineStart) {
+        const nl = data.indexOf(10, p);
+        const lineEnd = nl < 0 ? data.length : nl;
+        if (lineEnd - p < HEAD && nl < 0) {
+          undecided = p;
+          break;
+        }
+        refuseSwitch(data.subarray(p, Math.min(lineEnd, p + HEAD)));
+        atLineStart = false;
+      }
+      const nl = data.indexOf(10, p);
+      if (nl < 0) break;
+      p = nl + 1;
+      atLineStart = true;
+    }
+    pending = data.slice(undecided);
+    if (undecided > 0) yield data.subarray(0, undecided);
+  }
+  if (pending.length) {
+    refuseSwitch(pending);
+    yield pending;
   }
 }
 

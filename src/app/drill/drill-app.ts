@@ -1,5 +1,5 @@
 import type { SourceSpec, DatabaseSpec } from '../../sources/index.js';
-import { appContext, appJournal, openLocation, pickLocation, scratchServers, type AppContext, type AppDeps } from './app-context.js';
+import { appContext, appJournal, pickLocation, scratchServers, withLocation, type AppContext, type AppDeps } from './app-context.js';
 import type { ConfigLookup } from '../config/load-config.js';
 import type { DrillReport } from './drill-report.js';
 import { runDrill } from './run-drill.js';
@@ -25,9 +25,8 @@ export async function drillInContext(ctx: AppContext, req: DrillRequest, sources
   const started = ctx.clock.now();
   const journal = appJournal(ctx);
   try {
-    const repo = await openLocation(ctx, location);
     const databases = sourcesOf(ctx).filter((s): s is DatabaseSpec => s.kind === 'postgres' || s.kind === 'mysql');
-    const report = await runDrill({
+    const report = await withLocation(ctx, location, (repo) => runDrill({
       app: ctx.name,
       location: location.name,
       repo,
@@ -36,10 +35,11 @@ export async function drillInContext(ctx: AppContext, req: DrillRequest, sources
       stateDir: ctx.stateDir,
       prefix: ctx.scratchPrefix,
       servers: scratchServers(databases),
+      ...(ctx.app.probes ? { extraProbes: ctx.app.probes } : {}),
       runner: ctx.runner,
       clock: ctx.clock,
       env: ctx.env,
-    });
+    }));
     const summary = report.ok
       ? `drill passed: ${report.files.files} files, ${report.databases.length} database(s), ${report.probes.filter((p) => p.verdict === 'passed').length} key probe(s) passed`
       : `drill FAILED: ${report.problems[0]}`;

@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { phpSerializedStrings, runProbe, SAMPLE_LIMIT, type ProbeSpec } from '../../apps/probes/index.js';
+import { phpLookup, parsePhpConfig } from '../../sources/index.js';
 import type { DbClient } from './db-client.js';
 import type { ProbeDrill } from './drill-report.js';
 
@@ -10,21 +11,25 @@ export interface ProbeContext {
   readonly keys: ReadonlyMap<string, Uint8Array>;
   /** A client and database per engine, where the SQL samples are read. */
   readonly databases: Partial<Record<'postgres' | 'mysql', { readonly client: DbClient; readonly database: string }>>;
-  /** The directory the app root is found in (the scratch copy's `<target>/<root>`, or the root). */
-  readonly appRoot?: string;
+  /** Directories a file sample is looked for in, in order (the restored root, then its copy under /secrets/files). */
+  readonly fileRoots?: readonly string[];
   /** Mautic's `db_table_prefix`. */
   readonly tablePrefix?: string;
 }
 
 async function samplesOf(spec: ProbeSpec, ctx: ProbeContext): Promise<{ samples: string[]; note?: string }> {
   const s = spec.samples;
+  if (s.kind === 'values') return { samples: s.values.slice(0, SAMPLE_LIMIT) };
   if (s.kind === 'file') {
-    if (!ctx.appRoot) return { samples: [], note: 'the app has no root to find the file in' };
-    try {
-      return { samples: [readFileSync(join(ctx.appRoot, s.path), 'utf8')] };
-    } catch {
-      return { samples: [], note: `${s.path} is not there` };
+    if (!ctx.fileRoots?.length) return { samples: [], note: 'the app has no root to find the file in' };
+    for (const dir of ctx.fileRoots) {
+      try {
+        return { samples: [readFileSync(join(dir, s.path), 'utf8')] };
+      } catch {
+        // next place
+      }
     }
+    return { samples: [], note: `${s.path} is not there` };
   }
   const db = ctx.databases[s.engine];
   if (!db) return { samples: [], note: `no ${s.engine} database to read samples from` };
@@ -35,7 +40,8 @@ async function samplesOf(spec: ProbeSpec, ctx: ProbeContext): Promise<{ samples:
     return { samples: samples.slice(0, SAMPLE_LIMIT) };
   } catch (e) {
     // A table the app does not use (no OAuth, older version) is not a failure of the key.
-    return { samples: [], note: `samples could not be read: ${(e as Error).message}` };
+    const missing = /(?:relation|Table) ["'`]?([\w.]+)["'`]? (?:does not exist|doesn't exist)/.exec((e as Error).message);
+    return { samples: [], note: missing ? `no table ${missing[1]}` : `samples could not be read: ${(e as Error).message}` };
   }
 }
 
@@ -58,4 +64,20 @@ export async function runProbes(specs: readonly ProbeSpec[], ctx: ProbeContext):
     out.push({ ...base, key: keyName, ...counts, verdict: counts.failed === 0 && counts.opened > 0 ? 'passed' : 'failed' });
   }
   return out;
+}
+
+/** Mautic's `db_table_prefix` from its local.php under `appRoot` ('' when none). */
+export function mauticPrefix(appRoot: string | undefined): string {
+  if (!appRoot) return '';
+  for (const rel of ['config/local.php', 'app/config/local.php']) {
+    const p = join(appRoot, rel);
+    if (!existsSync(p)) continue;
+    try {
+      const v = phpLookup(parsePhpConfig(readFileSync(p, 'utf8'), rel), 'db_table_prefix');
+      return typeof v === 'string' && /^[A-Za-z0-9_]*$/.test(v) ? v : '';
+    } catch {
+      return '';
+    }
+  }
+  return '';
 }

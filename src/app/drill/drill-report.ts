@@ -36,6 +36,8 @@ export interface DrillReport {
   readonly databases: readonly DatabaseDrill[];
   readonly keys: { readonly escrowed: readonly string[]; readonly missing: readonly string[] };
   readonly probes: readonly ProbeDrill[];
+  /** True when at least one probe opened stored values with an escrowed key: the keys are proven, not just present. */
+  readonly keysProven: boolean;
   /** Restore of the files plus the databases: what a real recovery would take. */
   readonly recoveryTimeMs: number;
   readonly durationMs: number;

@@ -1,3 +1,4 @@
+import { isLifeboatError } from '../../errors/index.js';
 import { presetKeys } from '../../apps/probes/index.js';
 import { DEFAULT_GUARD_THRESHOLDS, judgeGuard, type DrillFact, type GuardFacts, type GuardThresholds, type GuardVerdict, type KeyFingerprint, type LocationFacts } from '../../policy/index.js';
 import { keyFingerprint, planSecrets, type SecretsSpec } from '../../sources/index.js';
@@ -5,10 +6,12 @@ import type { Repository } from '../../repo/index.js';
 import { findAppSnapshot, appTag } from '../app-snapshots.js';
 import { resolveAppSources } from '../app-sources.js';
 import { runAppBackup } from '../app-backup.js';
-import { appJournal, openLocation, type AppContext } from './app-context.js';
+import { recordAppBackup } from './record-backup.js';
+import { appJournal, databaseNameOf, withLocation, type AppContext } from './app-context.js';
 import { drillInContext, type SourcesOf } from './drill-app.js';
 import type { DrillReport } from './drill-report.js';
 import { appSnapshotInfo } from './snapshot-facts.js';
+import { LocationRecords } from '../location-records.js';
 
 export interface GuardReport extends GuardVerdict {
   readonly app: string;
@@ -45,27 +48,32 @@ export async function guardFacts(ctx: AppContext): Promise<GuardFacts> {
     liveKeysProblem = (e as Error).message;
   }
   const journal = appJournal(ctx);
+  const records = LocationRecords.load(LocationRecords.stateDir(ctx.env.env, ctx.stateDir));
   const locations: LocationFacts[] = [];
   let liveKeys: KeyFingerprint[] | undefined;
   let keyChange: Date | undefined;
   try {
     for (const l of ctx.locations) {
       const check = journal.runs({ app: ctx.name, kind: 'check', location: l.name, limit: 1 })[0];
-      const lastCheck = check ? { lastCheck: { at: check.startedAt, ok: check.ok } } : {};
+      let lastCheck: Pick<LocationFacts, 'lastCheck'> = check ? { lastCheck: { at: check.startedAt, ok: check.ok } } : {};
       try {
-        const repo = await openLocation(ctx, l);
-        await repo.loadIndex();
-        if (liveItems && !liveKeys) {
-          liveKeys = liveItems.map((i) => ({ name: i.name, fingerprint: keyFingerprint(repo.key.encrypt, i.value) }));
-          keyChange = await lastKeyChange(repo, ctx.name, liveKeys);
-        }
-        let latest;
-        try {
-          latest = (await appSnapshotInfo(repo, await findAppSnapshot(repo, ctx.name, 'latest'))).facts;
-        } catch (e) {
-          if (!(e instanceof Error && 'code' in e && e.code === 'SNAPSHOT_NOT_FOUND')) throw e;
-        }
-        locations.push({ name: l.name, ...(latest ? { latest } : {}), ...lastCheck });
+        await withLocation(ctx, l, async (repo) => {
+          // Without a journal entry, the locations' own record of the last passed check will do.
+          const passed = check ? undefined : records.get(repo.backend.location)?.lastCheck;
+          if (passed && !Number.isNaN(Date.parse(passed))) lastCheck = { lastCheck: { at: new Date(passed), ok: true } };
+          await repo.loadIndex();
+          if (liveItems && !liveKeys) {
+            liveKeys = liveItems.map((i) => ({ name: i.name, fingerprint: keyFingerprint(repo.key.encrypt, i.value) }));
+            keyChange = await lastKeyChange(repo, ctx.name, liveKeys);
+          }
+          let latest;
+          try {
+            latest = (await appSnapshotInfo(repo, await findAppSnapshot(repo, ctx.name, 'latest'))).facts;
+          } catch (e) {
+            if (!isLifeboatError(e, 'SNAPSHOT_NOT_FOUND')) throw e;
+          }
+          locations.push({ name: l.name, ...(latest ? { latest } : {}), ...lastCheck });
+        });
       } catch (e) {
         locations.push({ name: l.name, problem: (e as Error).message, ...lastCheck });
       }
@@ -75,13 +83,17 @@ export async function guardFacts(ctx: AppContext): Promise<GuardFacts> {
       if (!d || typeof d.snapshotTime !== 'string' || typeof d.snapshot !== 'string') return [];
       return [{ at: r.startedAt, location: r.location ?? '', snapshot: d.snapshot, snapshotTime: new Date(d.snapshotTime), ok: r.ok }];
     });
-    const declaredDbs = specs.flatMap((s) => ((s.kind === 'postgres' || s.kind === 'mysql') && s.database && s.database !== 'all' ? [`${s.kind}/${s.database}`] : []));
+    const declaredDbs = specs.flatMap((s) => {
+      const name = s.kind === 'postgres' || s.kind === 'mysql' ? databaseNameOf(s) : undefined;
+      return name && (s.kind === 'postgres' || s.kind === 'mysql') ? [`${s.kind}/${name}`] : [];
+    });
     const declaredSecrets = [...new Set([...(liveItems ?? []).map((i) => i.name), ...presetKeys(ctx.app.preset ?? null)])];
     return {
       now: ctx.clock.now(),
+      app: ctx.name,
       declared: { databases: declaredDbs, secrets: declaredSecrets },
       locations,
-      ...(liveKeys ? { liveKeys } : { liveKeysProblem: liveKeysProblem ?? 'no location could be opened to compute fingerprints' }),
+      ...(liveKeys ? { liveKeys } : { liveKeysProblem: liveKeysProblem ?? 'no location could be opened to compare them with' }),
       drills,
       ...(keyChange ? { lastKeyChange: keyChange } : {}),
     };
@@ -97,7 +109,9 @@ export async function guardApp(ctx: AppContext, opts: { fresh?: boolean; thresho
   let fresh: GuardReport['fresh'];
   if (opts.fresh) {
     try {
+      const t0 = ctx.clock.now();
       const b = await runAppBackup(ctx.config, ctx.name, ctx.env, { runner: ctx.runner });
+      recordAppBackup(ctx.config, ctx.name, ctx.env, ctx.clock, t0, { result: b });
       const d = await drillInContext(ctx, { app: ctx.name, snapshot: b.snapshotId }, sourcesOf);
       fresh = { snapshot: b.snapshotId, drillOk: d.ok };
     } catch (e) {

@@ -6,14 +6,13 @@ import type { Clock } from '../../lib/index.js';
 import { goTimeToDate } from '../../model/index.js';
 import type { Repository } from '../../repo/index.js';
 import type { DbConnection, ProcessRunner } from '../../sources/index.js';
-import { phpLookup, parsePhpConfig } from '../../sources/index.js';
 import { APP_MANIFEST_PATH, KEY_INVENTORY_PATH, parseAppManifest, parseDumpManifest, parseKeyInventory, verifyRestoredFiles, type AppManifest, type EscrowedKey } from '../../verify/index.js';
 import { runRestore } from '../browse.js';
 import type { Environment } from '../environment.js';
 import { findAppSnapshot } from '../app-snapshots.js';
 import { DbClient } from './db-client.js';
-import { runProbes } from './drill-probes.js';
-import type { DatabaseDrill, DrillReport } from './drill-report.js';
+import { mauticPrefix, runProbes, type ProbeContext } from './drill-probes.js';
+import type { DatabaseDrill, DrillReport, ProbeDrill } from './drill-report.js';
 import { hostTag } from './scratch-names.js';
 import { ScratchSpace, sweepLeftovers, type ScratchOptions } from './scratch-space.js';
 
@@ -43,11 +42,13 @@ const read = (dir: string, path: string): Uint8Array | undefined => {
   }
 };
 
+type Clients = Partial<Record<'postgres' | 'mysql', DbClient>>;
+
 /** Restores the snapshot into scratch space, checks it end to end, and always cleans up. */
 export async function runDrill(input: DrillInput): Promise<DrillReport> {
   const { env, clock } = input;
   const started = clock.now().getTime();
-  const clients = Object.fromEntries(Object.entries(input.servers).map(([engine, conn]) => [engine, new DbClient(input.runner, engine as 'postgres' | 'mysql', conn!)])) as Partial<Record<'postgres' | 'mysql', DbClient>>;
+  const clients = Object.fromEntries(Object.entries(input.servers).map(([engine, conn]) => [engine, new DbClient(input.runner, engine as 'postgres' | 'mysql', conn!)])) as Clients;
   const scratchOpts: ScratchOptions = { stateDir: input.stateDir, prefix: input.prefix, owner: { hostTag: hostTag(env.hostname), pid: env.pid }, isProcessAlive: (pid) => env.isProcessAlive(pid) };
   const swept = await sweepLeftovers(scratchOpts, Object.values(clients));
   await input.repo.loadIndex();
@@ -62,38 +63,12 @@ export async function runDrill(input: DrillInput): Promise<DrillReport> {
     for (const e of restored.errors.slice(0, 5)) problems.push(`restore: ${e.path}: ${e.message}`);
     const files = await verifyRestoredFiles(input.repo, snapshot.tree, target);
     if (files.mismatchCount > 0) problems.push(`${files.mismatchCount} restored file(s) differ from the snapshot, e.g. ${files.mismatched[0]}`);
-
     const manifest = readManifest(target, problems);
-    const escrow = readEscrow(target, problems);
-    const keys = new Map<string, Uint8Array>();
-    for (const k of escrow) {
-      const bytes = read(target, k.path);
-      if (bytes) keys.set(k.name, bytes);
-      else problems.push(`key ${k.name} is listed in ${KEY_INVENTORY_PATH} but ${k.path} is not in the snapshot`);
-    }
-    const missing = missingKeys(manifest, keys);
-    for (const m of missing) problems.push(`key ${m} is NOT in snapshot ${id.slice(0, 8)}: without it the app's encrypted data cannot be opened; add it to the app's secrets and make a backup`);
-
+    const { keys, missing } = escrowedKeys(target, manifest, id, problems);
     const dbs = await restoreDatabases(target, space, clients, clock, problems);
     const recoveryTimeMs = clock.now().getTime() - t0;
-
-    const root = manifest?.root ?? undefined;
-    const appRoot = root ? join(target, root) : undefined;
-    const main = (engine: 'postgres' | 'mysql') => {
-      const d = dbs.find((x) => x.id.startsWith(`${engine}/`) && x.scratchName);
-      return d && clients[engine] ? { client: clients[engine]!, database: d.scratchName! } : undefined;
-    };
-    const specs = [...presetProbes(manifest?.preset ?? null), ...(input.extraProbes ?? [])];
-    const probes = await runProbes(specs, {
-      keys,
-      databases: { ...(main('postgres') ? { postgres: main('postgres')! } : {}), ...(main('mysql') ? { mysql: main('mysql')! } : {}) },
-      ...(appRoot ? { appRoot } : {}),
-      tablePrefix: mauticPrefix(appRoot),
-    });
-    for (const p of probes.filter((x) => x.verdict === 'failed')) {
-      problems.push(p.key ? `key ${p.key} does not open ${p.failed} of ${p.tried} values of ${p.name}${p.reason ? ` (${p.reason})` : ''}` : `${p.name}: ${p.reason ?? 'no key to try'}`);
-    }
-    const report: DrillReport = {
+    const probes = await probeRestored(input, target, manifest, keys, dbs, clients, problems);
+    return {
       app: input.app,
       location: input.location,
       snapshot: id,
@@ -104,16 +79,51 @@ export async function runDrill(input: DrillInput): Promise<DrillReport> {
       databases: dbs.map(({ scratchName, ...d }) => ({ ...d, ...(input.keep && scratchName ? { scratch: scratchName } : {}) })),
       keys: { escrowed: [...keys.keys()], missing },
       probes,
+      keysProven: probes.some((p) => p.verdict === 'passed'),
       recoveryTimeMs,
       durationMs: clock.now().getTime() - started,
       swept,
       ...(input.keep ? { kept: { directory: space.dir, databases: dbs.flatMap((d) => (d.scratchName ? [d.scratchName] : [])) } } : {}),
     };
-    return report;
   } finally {
     if (!input.keep) await space.dispose();
     unhook?.();
   }
+}
+
+/** The escrowed keys' bytes from the restored /secrets, and the keys the app needs that are not there. */
+function escrowedKeys(target: string, manifest: AppManifest | undefined, id: string, problems: string[]): { keys: Map<string, Uint8Array>; missing: string[] } {
+  const keys = new Map<string, Uint8Array>();
+  for (const k of readEscrow(target, problems)) {
+    const bytes = read(target, k.path);
+    if (bytes) keys.set(k.name, bytes);
+    else problems.push(`key ${k.name} is listed in ${KEY_INVENTORY_PATH} but ${k.path} is not in the snapshot`);
+  }
+  const missing = missingKeys(manifest, keys);
+  for (const m of missing) problems.push(`key ${m} is NOT in snapshot ${id.slice(0, 8)}: without it the app's encrypted data cannot be opened; add it to the app's secrets and make a backup`);
+  return { keys, missing };
+}
+
+/** The preset's and the config's probes, with the escrowed keys, on the scratch databases and restored files. */
+async function probeRestored(input: DrillInput, target: string, manifest: AppManifest | undefined, keys: ReadonlyMap<string, Uint8Array>, dbs: readonly { id: string; scratchName?: string }[], clients: Clients, problems: string[]): Promise<ProbeDrill[]> {
+  const root = manifest?.root ?? undefined;
+  const databases: ProbeContext['databases'] = {};
+  for (const engine of ['postgres', 'mysql'] as const) {
+    const d = dbs.find((x) => x.id.startsWith(`${engine}/`) && x.scratchName);
+    if (d?.scratchName && clients[engine]) databases[engine] = { client: clients[engine], database: d.scratchName };
+  }
+  const specs = [...presetProbes(manifest?.preset ?? null), ...(input.extraProbes ?? [])];
+  const probes = await runProbes(specs, {
+    keys,
+    databases,
+    ...(root ? { fileRoots: [join(target, root), join(target, 'secrets', 'files', root)] } : {}),
+    // The secret copy of local.php holds the prefix when the config directory is not a file source.
+    tablePrefix: root ? mauticPrefix(join(target, root)) || mauticPrefix(join(target, 'secrets', 'files', root)) : '',
+  });
+  for (const p of probes.filter((x) => x.verdict === 'failed')) {
+    problems.push(p.key ? `key ${p.key} does not open ${p.failed} of ${p.tried} values of ${p.name}${p.reason ? ` (${p.reason})` : ''}` : `${p.name}: ${p.reason ?? 'no key to try'}`);
+  }
+  return probes;
 }
 
 function readManifest(target: string, problems: string[]): AppManifest | undefined {
@@ -146,21 +156,6 @@ function missingKeys(m: AppManifest | undefined, keys: ReadonlyMap<string, Uint8
   if (!m) return [];
   const wanted = [...m.secrets, ...presetKeys(m.preset)];
   return [...new Set(wanted)].filter((w) => !w.split('|').some((alt) => keys.has(alt)));
-}
-
-function mauticPrefix(appRoot: string | undefined): string {
-  if (!appRoot) return '';
-  for (const rel of ['config/local.php', 'app/config/local.php']) {
-    const p = join(appRoot, rel);
-    if (!existsSync(p)) continue;
-    try {
-      const v = phpLookup(parsePhpConfig(readFileSync(p, 'utf8'), rel), 'db_table_prefix');
-      return typeof v === 'string' && /^[A-Za-z0-9_]*$/.test(v) ? v : '';
-    } catch {
-      return '';
-    }
-  }
-  return '';
 }
 
 async function restoreDatabases(target: string, space: ScratchSpace, clients: Partial<Record<'postgres' | 'mysql', DbClient>>, clock: Clock, problems: string[]): Promise<(DatabaseDrill & { scratchName?: string })[]> {

@@ -2,11 +2,13 @@ import type { ProbeFormat } from './probe.js';
 
 /**
  * Where a probe finds its samples: rows of an SQL query (one text column of stored values)
- * run on the app's database, or a file of the app (relative to its root).
+ * run on the app's database, a file of the app (relative to its root), or values given in the
+ * config (an Active Storage link of the old site needs no database at all).
  */
 export type SampleSource =
   | { readonly kind: 'sql'; readonly engine: 'postgres' | 'mysql'; readonly sql: string; readonly extract?: 'php-serialized-strings' }
-  | { readonly kind: 'file'; readonly path: string };
+  | { readonly kind: 'file'; readonly path: string }
+  | { readonly kind: 'values'; readonly values: readonly string[] };
 
 /** One key probe: which key (the first of `keys` the snapshot escrows), which format, which samples. */
 export interface ProbeSpec {

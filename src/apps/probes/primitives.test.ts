@@ -11,6 +11,7 @@ import { laravelDecrypt, laravelEncrypt, laravelKey } from './laravel-cipher.js'
 import { decryptCbcHmac, decryptGcm, encryptCbcHmac, encryptGcm } from './message-encryptor.js';
 import { signMessage, verifyMessage } from './message-verifier.js';
 import { openCredentials, sealCredentials } from './rails-credentials.js';
+import { marshalString } from './ruby-marshal.js';
 
 const bytes = (min: number, max: number) => fc.uint8Array({ minLength: min, maxLength: max });
 const text = (b: Uint8Array): string => new TextDecoder().decode(b);
@@ -119,4 +120,25 @@ test('truncations of every format at every length give a clean error', () => {
   for (const [good, open] of cases) {
     for (let n = 0; n < good.length; n++) onlyThrowsCodes(() => open(good.slice(0, n)), [...CODES]);
   }
+});
+
+test('Rails credentials and Decidim values round-trip for any content', () => {
+  const master = randomBytes(16).toString('hex');
+  const key = decidimKey(randomBytes(64).toString('hex'), 'sha256');
+  fc.assert(
+    fc.property(bytes(0, 300), fc.boolean(), (content, legacy) => {
+      assert.deepEqual(Buffer.from(openCredentials(master, sealCredentials(master, content))), Buffer.from(content));
+      assert.deepEqual(Buffer.from(decidimDecrypt(key, decidimEncrypt(key, content, legacy))), Buffer.from(content));
+    }),
+    { numRuns: 50 },
+  );
+});
+
+test('Ruby Marshal lengths: one byte to 122, then a counted little-endian form', () => {
+  const hex = (s: string) => Buffer.from(marshalString(s)).toString('hex');
+  assert.equal(hex(''), '0408492200063a064554');
+  assert.equal(hex('a'.repeat(122)), `040849227f${'61'.repeat(122)}063a064554`);
+  assert.equal(hex('a'.repeat(200)), `0408492201c8${'61'.repeat(200)}063a064554`);
+  assert.equal(hex('a'.repeat(300)), `04084922022c01${'61'.repeat(300)}063a064554`);
+  assert.equal(hex('é'), '0408492207c3a9063a064554');
 });

@@ -1,8 +1,9 @@
 import {
-  initApp, loadConfig, processRunnerFor, restoreApp, restoreAppDatabase, runAppBackup, selectApps,
+  initApp, loadConfig, processRunnerFor, recordAppBackup, restoreApp, restoreAppDatabase, runAppBackup, selectApps,
   type AppBackupResult, type Environment, type LifeboatConfig,
 } from '../../app/index.js';
 import { LifeboatError, exitCodeFor, isLifeboatError } from '../../errors/index.js';
+import { systemClock } from '../../lib/index.js';
 import type { CommandContext, CommandResult } from '../command.js';
 import { configLookup, formatBytes, formatDuration, str } from '../common.js';
 import { ProgressLine } from '../progress.js';
@@ -14,7 +15,9 @@ export async function initAppMode({ values, env, out }: CommandContext): Promise
   for (const app of selectApps(config, str(values, 'app'))) {
     const r = await initApp(config, app, env);
     results.push(r);
-    if (!out.json) out.line(r.created ? `created repository ${r.id.slice(0, 10)} for app ${r.app} at ${r.repository} (location ${r.location}); keep its password safe: without it the data cannot be read back` : `app ${r.app}: repository ${r.id.slice(0, 10)} already exists at ${r.repository}; left as it is`);
+    if (!out.json && r.locations.length > 1) {
+      for (const l of r.locations) out.line(`app ${r.app}: location ${l.name}: ${l.status === 'created' ? 'created' : l.status === 'adopted' ? 'adopted existing repository (run "lifeboat sync" to copy its snapshots)' : 'already there'} at ${l.location}`);
+    } else if (!out.json) out.line(r.created ? `created repository ${r.id.slice(0, 10)} for app ${r.app} at ${r.repository} (location ${r.location}); keep its password safe: without it the data cannot be read back` : `app ${r.app}: repository ${r.id.slice(0, 10)} already exists at ${r.repository}; left as it is`);
   }
   return { json: str(values, 'app') !== undefined ? results[0] : { apps: results } };
 }
@@ -28,6 +31,7 @@ export async function backupAppMode({ values, env, out }: CommandContext): Promi
   let failed = false;
   for (const app of selectApps(config, str(values, 'app'))) {
     const progress = new ProgressLine(out);
+    const started = systemClock.now();
     try {
       const r = await runAppBackup(config, app, env, {
         runner,
@@ -37,10 +41,16 @@ export async function backupAppMode({ values, env, out }: CommandContext): Promi
         },
       });
       results.push(r);
+      recordAppBackup(config, app, env, systemClock, started, { result: r });
       report(r, out);
-      if (r.errors.length > 0 && !failed) exitCode = 3;
+      // A location behind outranks unreadable files: the backup is missing somewhere entirely.
+      if (r.behind.length > 0 && !failed) {
+        out.error(`Warning: ${app}: snapshot ${r.snapshotId.slice(0, 8)} is missing from ${r.behind.join(', ')}; fix them and run "lifeboat sync --app ${app}" (the next backup also syncs them first)`);
+        exitCode = exitCodeFor('LOCATIONS_BEHIND');
+      } else if (r.errors.length > 0 && !failed && exitCode === 0) exitCode = 3;
     } catch (e) {
       if (!isLifeboatError(e)) throw e;
+      recordAppBackup(config, app, env, systemClock, started, { error: e });
       out.clearProgress();
       // One app named: its failure is the command's error (one line, or {"error"} with --json).
       if (str(values, 'app') !== undefined) throw new LifeboatError(e.code, `app ${app}: ${e.message}`, { cause: e, data: e.data });
@@ -61,6 +71,7 @@ function report(r: AppBackupResult, out: CommandContext['out']): void {
   out.line(`${r.app}: databases ${dbs}; secrets ${r.secrets.join(', ') || 'none'}; ${r.files.length} file path(s)`);
   out.line(`${r.app}: processed ${formatBytes(r.totalBytesProcessed)}, added ${formatBytes(r.dataAdded)} in ${formatDuration(r.durationMs)}`);
   out.line(`${r.app}: snapshot ${r.snapshotId.slice(0, 8)} saved (tag app:${r.app})`);
+  if (r.locations.length > 1) for (const l of r.locations) out.line(`${r.app}: location ${l.name}: ${l.behind ? `BEHIND (${l.reason})` : 'saved'}`);
 }
 
 /** `lifeboat restore --app NAME [--snapshot ID] (--target DIR | --database DB --into URL [--force])`. */

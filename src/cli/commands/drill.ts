@@ -17,8 +17,9 @@ function print(out: Output, r: DrillReport): void {
     const what = p.verdict === 'no-samples' ? `no samples${p.note ? ` (${p.note})` : ''}` : `${p.key ?? 'no key'} opens ${p.opened} of ${p.tried}${p.verdict === 'failed' ? ' FAILED' : ''}`;
     out.line(`  probe      ${p.name}: ${what}`);
   }
+  if (!r.keysProven) out.line('  keys       present but NOT proven: no encrypted value to try them on (add a probe to the config)');
   out.line(`  recovery time ${formatDuration(r.recoveryTimeMs)} (files and databases restored)`);
-  if (r.kept) out.line(`  kept: ${r.kept.directory}${r.kept.databases.length ? `, databases ${r.kept.databases.join(', ')}` : ''} (drop them yourself)`);
+  if (r.kept) out.line(`  kept: ${r.kept.directory}${r.kept.databases.length ? `, databases ${r.kept.databases.join(', ')}` : ''} (the next drill removes them)`);
   for (const p of r.problems) out.line(`  problem: ${p}`);
   out.line(r.ok ? 'drill passed' : `drill FAILED (${r.problems.length} problem${r.problems.length === 1 ? '' : 's'})`);
 }

@@ -1,13 +1,13 @@
-import { openStateJournal, readHistory } from '../../app/index.js';
+import { openLookupJournal, readHistory } from '../../app/index.js';
 import { systemClock } from '../../lib/index.js';
 import { LifeboatError } from '../../errors/index.js';
 import type { Command } from '../command.js';
-import { formatDuration, str } from '../common.js';
+import { configLookup, formatDuration, str } from '../common.js';
 
 export const historyCommand: Command = {
   name: 'history',
   summary: 'list recorded runs (backups, checks, drills, key checks, guard verdicts), newest first',
-  usage: '[--app NAME] [--kind backup|check|drill|keys|guard] [--limit N] [--json]',
+  usage: '[-c FILE] [--app NAME] [--kind backup|check|drill|keys|guard] [--limit N] [--json]',
   options: { app: { type: 'string' }, kind: { type: 'string' }, limit: { type: 'string' } },
   async run({ values, env, out }) {
     const limitText = str(values, 'limit');
@@ -15,7 +15,7 @@ export const historyCommand: Command = {
     if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new LifeboatError('INVALID_ARGUMENT', `--limit must be a positive whole number, got "${limitText}"`);
     const app = str(values, 'app');
     const kind = str(values, 'kind');
-    const journal = openStateJournal(env, systemClock);
+    const journal = openLookupJournal(configLookup(values, env), env, systemClock);
     try {
       const h = readHistory(journal, { ...(app === undefined ? {} : { app }), ...(kind === undefined ? {} : { kind }), ...(limit === undefined ? {} : { limit }) });
       if (!out.json) {

@@ -13,6 +13,7 @@ export const syncCommand: Command = {
     const t = await mirrorTargets(values, env);
     const report = await runSyncLocations(t.locations, t.passwords[0]!, env, t.stateDir);
     if (!out.json) {
+      for (const d of report.damaged ?? []) out.error(`warning: ${d.type} ${d.name.slice(0, 8)} at ${d.location} was damaged (content does not match its name)${report.locations.find((l) => l.name === d.location)?.complete ? '; replaced by a verified copy' : ''}`);
       for (const l of report.locations) {
         const what = l.reachable ? `${l.filesCopied} file(s), ${formatBytes(l.bytesCopied)} copied, ${l.snapshotsCopied} snapshot(s) added` : 'unreachable';
         out.line(`${l.name}: ${l.complete ? 'up to date' : 'BEHIND'} (${what})${l.error ? `: ${l.error}` : ''}`);

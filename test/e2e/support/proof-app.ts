@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanEnv, LIFEBOAT_CLI, type RunResult } from './run.js';
 
-export const SCRATCH_PREFIX = 'lb_proof_drill_';
 
 export interface ProofApp {
   readonly dir: string;
@@ -15,6 +14,8 @@ export interface ProofApp {
   readonly stateDir: string;
   readonly config: string;
   readonly db: string;
+  /** This app's own scratch prefix: tests running at the same time never see each other's drills. */
+  readonly scratchPrefix: string;
   run(args: readonly string[]): RunResult;
   json<T = Record<string, unknown>>(r: RunResult): T;
   writeConfig(app: string, yaml: string): void;
@@ -47,7 +48,8 @@ export function makeProofApp(t: { after(fn: () => void): void }, kind: string): 
   writeFileSync(join(dir, 'password'), randomBytes(16).toString('hex'), { mode: 0o600 });
   const db = `lb_proof_${kind}_${randomBytes(4).toString('hex')}`;
   const config = join(dir, 'lifeboat.yaml');
-  const env = cleanEnv({ LIFEBOAT_KDF_N: '1024', LIFEBOAT_STATE_DIR: stateDir, LIFEBOAT_SCRATCH_PREFIX: SCRATCH_PREFIX, HOME: dir });
+  const scratchPrefix = `lb_proof_d${randomBytes(3).toString('hex')}_`;
+  const env = cleanEnv({ LIFEBOAT_KDF_N: '1024', LIFEBOAT_STATE_DIR: stateDir, LIFEBOAT_SCRATCH_PREFIX: scratchPrefix, HOME: dir });
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   return {
     dir,
@@ -55,6 +57,7 @@ export function makeProofApp(t: { after(fn: () => void): void }, kind: string): 
     stateDir,
     config,
     db,
+    scratchPrefix,
     run(args) {
       const r = spawnSync(process.execPath, [LIFEBOAT_CLI, '-c', config, ...args], { env, cwd: dir, encoding: 'utf8', timeout: 300_000, maxBuffer: 64 * 1024 * 1024 });
       return { status: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? '', what: `lifeboat ${args.join(' ')}` };
