@@ -1,6 +1,6 @@
 import { forgetApp, forgetSnapshots, loadConfig, openForRetention, type ForgetReport } from '../../app/index.js';
 import type { Command, CommandContext } from '../command.js';
-import { configLookup, repoOptions, str } from '../common.js';
+import { configLookup, needPositionals, repoOptions, str } from '../common.js';
 import { describePrune } from './prune.js';
 import { POLICY_OPTIONS, filterFromFlags, groupByFromFlags, maxUnusedFromFlags, policyFromFlags } from './retention-options.js';
 
@@ -9,7 +9,9 @@ export const forgetCommand: Command = {
   summary: 'remove snapshots by a retention policy (restic flags), optionally pruning',
   usage: '-r REPO [--keep-last N] [--keep-hourly N] [--keep-daily N] [--keep-weekly N] [--keep-monthly N] [--keep-yearly N] [--keep-within D] [--keep-within-{hourly,daily,weekly,monthly,yearly} D] [--keep-tag T] [--host H] [--tag T] [--path P] [--group-by host,paths,tags] [--dry-run] [--prune [--max-unused N%]] | --app NAME [...]',
   options: { ...POLICY_OPTIONS, 'dry-run': { type: 'boolean', short: 'n' }, prune: { type: 'boolean' }, 'max-unused': { type: 'string' }, app: { type: 'string' } },
-  async run({ values, env, out }) {
+  async run({ positionals, values, env, out }) {
+    // restic's `forget ID...` is not supported: refuse IDs rather than ignore them.
+    needPositionals(positionals, 0, 0, `forget ${forgetCommand.usage}`);
     const maxUnused = maxUnusedFromFlags(values);
     const req = {
       policy: policyFromFlags(values),

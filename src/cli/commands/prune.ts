@@ -1,6 +1,6 @@
 import { loadConfig, openForRetention, pruneApp, pruneWithLock, type PruneReport } from '../../app/index.js';
 import type { Command, CommandContext } from '../command.js';
-import { configLookup, formatBytes, repoOptions, str } from '../common.js';
+import { configLookup, needPositionals, formatBytes, repoOptions, str } from '../common.js';
 import { maxUnusedFromFlags } from './retention-options.js';
 
 export const pruneCommand: Command = {
@@ -8,7 +8,9 @@ export const pruneCommand: Command = {
   summary: 'delete data no snapshot needs, repacking partly used packs',
   usage: '-r REPO [--dry-run] [--max-unused N%|BYTES|unlimited] | --app NAME [...]',
   options: { 'dry-run': { type: 'boolean', short: 'n' }, 'max-unused': { type: 'string' }, app: { type: 'string' } },
-  async run({ values, env, out }) {
+  async run({ positionals, values, env, out }) {
+    // restic's `forget ID...` is not supported: refuse IDs rather than ignore them.
+    needPositionals(positionals, 0, 0, `prune ${pruneCommand.usage}`);
     const maxUnused = maxUnusedFromFlags(values);
     const opts = { dryRun: values['dry-run'] === true, ...(maxUnused ? { maxUnused } : {}) };
     const app = str(values, 'app');
