@@ -68,7 +68,7 @@ export async function runAppBackup(config: LifeboatConfig, name: string, env: En
   try {
     const r = await appSnapshot(repo, config, name, env, opts, specs, notes);
     const states = mirror.states();
-    recordMirrorRun(states, env.env, repo.env.clock.now().toISOString(), config.stateDir);
+    recordMirrorRun(states, env, repo.env.clock.now().toISOString(), config.stateDir);
     return { ...r, locations: states, behind: states.filter((s) => s.behind).map((s) => s.name) };
   } finally {
     await mirror.close();

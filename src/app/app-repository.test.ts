@@ -37,6 +37,10 @@ test('an app with one location: init creates its repository once, open opens it 
     assert.equal(opened.config.id, first.repo.config.id);
     writeFileSync(join(dir, 'pass'), 'another\n');
     await assert.rejects(openAppRepository(c, 'site', env), (e) => isLifeboatError(e, 'REPO_WRONG_PASSWORD'));
+    // The message points at the config's password source, not at LIFEBOAT_PASSWORD.
+    await assert.rejects(openAppRepository(c, 'site', env), (e) => isLifeboatError(e) && e.message.includes(`locations.one.password_file: ${dir}/pass`) && !e.message.includes('LIFEBOAT_PASSWORD') && !e.message.includes('another'));
+    rmSync(join(dir, 'pass'));
+    await assert.rejects(openAppRepository(c, 'site', env), (e) => isLifeboatError(e) && e.message.startsWith(`locations.one.password_file: cannot read the password file ${dir}/pass: ENOENT`));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,5 +1,5 @@
 import { MirrorBackend, type Backend } from '../backend/index.js';
-import { LifeboatError } from '../errors/index.js';
+import { isLifeboatError, LifeboatError } from '../errors/index.js';
 import { Repository } from '../repo/index.js';
 import type { LifeboatConfig, LocationConfig } from './config/config-types.js';
 import type { Environment } from './environment.js';
@@ -61,13 +61,41 @@ export async function openAppLocations(config: LifeboatConfig, app: string, env:
  */
 export async function openAppMirror(config: LifeboatConfig, app: string, env: Environment, opts: { sync: boolean }): Promise<OpenedMirror> {
   const { locations, passwords } = await openAppLocations(config, app, env);
-  return openMirror(locations, passwords[0]!, repoEnv(env), opts);
+  return explainWrongPassword(openMirror(locations, passwords[0]!, repoEnv(env), opts), locations.map((l) => l.name), appLocations(config, app)[0]!);
+}
+
+/**
+ * A wrong password, said in the config's terms: the generic text ("check the password file or
+ * LIFEBOAT_PASSWORD") points away from lifeboat.yaml, where an app's password comes from.
+ */
+export async function explainWrongPassword<T>(opening: Promise<T>, names: readonly string[], from: NamedLocation): Promise<T> {
+  try {
+    return await opening;
+  } catch (e) {
+    if (!isLifeboatError(e, 'REPO_WRONG_PASSWORD')) throw e;
+    throw new LifeboatError('REPO_WRONG_PASSWORD', `wrong password: no key file in ${names.join(', ')} matches the password of location "${from.name}" (${passwordSource(from)}); fix that in lifeboat.yaml`, { cause: e });
+  }
+}
+
+/** Where a location's password comes from, for messages (never the password). */
+function passwordSource(l: NamedLocation): string {
+  const loc = l.location;
+  if (loc.passwordFile) return `locations.${l.name}.password_file: ${loc.passwordFile}`;
+  if (loc.passwordEnv) return `locations.${l.name}.password_env: ${loc.passwordEnv}`;
+  return `locations.${l.name}.password_command`;
 }
 
 /** The password of a location: its password_file, password_command or password_env. */
 export async function locationPassword(l: NamedLocation, env: Environment): Promise<Uint8Array> {
   const loc = l.location;
-  if (loc.passwordFile) return readPasswordFile(loc.passwordFile);
+  if (loc.passwordFile) {
+    try {
+      return readPasswordFile(loc.passwordFile);
+    } catch (e) {
+      if (!isLifeboatError(e)) throw e;
+      throw new LifeboatError(e.code, `locations.${l.name}.password_file: ${e.message}`, { cause: e });
+    }
+  }
   if (loc.passwordEnv) {
     const v = env.env[loc.passwordEnv];
     if (v === undefined || v === '') throw new LifeboatError('REPO_NO_PASSWORD', `environment variable ${loc.passwordEnv} (password_env of location "${l.name}") is not set; set it to the repository password`);

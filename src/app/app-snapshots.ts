@@ -1,7 +1,7 @@
 import { LifeboatError } from '../errors/index.js';
 import type { Id } from '../model/index.js';
 import type { Repository, SnapshotEntry } from '../repo/index.js';
-import { findNode } from '../restorer/index.js';
+import { findNode, loadTreeNodes } from '../restorer/index.js';
 import { dumpPath, restoreDatabaseDump, type DatabaseEngine, type DatabaseRestoreResult, type DbConnection, type ProcessRunner } from '../sources/index.js';
 import { findSnapshot } from './snapshot-select.js';
 
@@ -50,7 +50,8 @@ export async function restoreSnapshotDatabase(repo: Repository, entry: SnapshotE
   const found: DatabaseEngine[] = [];
   for (const e of engines) if ((await findNode(repo, entry.snapshot.tree, dumpPath(e, req.database)))?.type === 'file') found.push(e);
   if (found.length === 0) {
-    throw new LifeboatError('PATH_NOT_FOUND', `snapshot ${entry.id.slice(0, 8)} has no dump of database "${req.database}"; list its dumps with "lifeboat ls ${entry.id.slice(0, 8)} /databases"`);
+    const have = await dumpNames(repo, entry.snapshot.tree);
+    throw new LifeboatError('PATH_NOT_FOUND', `snapshot ${entry.id.slice(0, 8)} has no dump of database "${req.database}"; ${have.length ? `its dumps: ${have.join(', ')}` : 'it holds no database dump'}`);
   }
   if (found.length > 1) throw new LifeboatError('INVALID_ARGUMENT', `snapshot ${entry.id.slice(0, 8)} has database "${req.database}" for both PostgreSQL and MySQL; say which with the URL of --into`);
   const engine = found[0]!;
@@ -59,4 +60,18 @@ export async function restoreSnapshotDatabase(repo: Repository, entry: SnapshotE
     { engine, dump, into: req.into, ...(req.force ? { force: true } : {}), ...(req.noOwner ? { noOwner: true } : {}) },
     { runner: deps.runner, now: deps.now ?? (() => repo.env.clock.now()), ...(deps.tools ? { tools: deps.tools } : {}) },
   );
+}
+
+/** `engine/name` of every dump in a snapshot, for the message when the one asked for is not there. */
+async function dumpNames(repo: Repository, tree: Id): Promise<string[]> {
+  const out: string[] = [];
+  for (const engine of ['postgres', 'mysql'] as const) {
+    const dir = await findNode(repo, tree, `/databases/${engine}`);
+    if (dir?.type !== 'dir' || !dir.subtree) continue;
+    for (const n of await loadTreeNodes(repo, dir.subtree)) {
+      const m = /^(.+)\.(pgdump|sql)$/.exec(Buffer.from(n.name).toString());
+      if (m) out.push(`${engine}/${m[1]}`);
+    }
+  }
+  return out;
 }

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { basename } from 'node:path';
 import { discoverApp } from '../apps/index.js';
 import { LifeboatError } from '../errors/index.js';
@@ -19,6 +20,8 @@ export interface AppSources {
  * value the config names wins over the preset's find of the same name.
  */
 export function resolveAppSources(name: string, app: AppConfig, env: Environment): AppSources {
+  // A mistyped root would otherwise discover nothing and back up an empty, useless snapshot.
+  if (app.root !== undefined) requireDirectory(name, app.root);
   const discovered = app.preset ? discoverApp(app.preset, { root: app.root, env: env.env }) : { sources: [], notes: [] };
   const ignore = app.ignore ?? [];
   const configured = app.sources.map((s) => specOf(name, s, env));
@@ -36,6 +39,17 @@ export function resolveAppSources(name: string, app: AppConfig, env: Environment
   const secretsFirst = [...configured.filter((s) => s.kind === 'secrets'), ...kept.filter((s) => s.kind === 'secrets')];
   const rest = [...kept.filter((s) => s.kind !== 'secrets'), ...configured.filter((s) => s.kind !== 'secrets')];
   return { specs: [...rest, ...secretsFirst], notes: discovered.notes };
+}
+
+function requireDirectory(app: string, root: string): void {
+  let st;
+  try {
+    st = statSync(root);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? 'error';
+    throw new LifeboatError('SOURCE_NOT_FOUND', `apps.${app}.root: ${root} ${code === 'ENOENT' ? 'does not exist' : `cannot be read (${code})`}; fix root: in lifeboat.yaml (where the app is installed), then run "lifeboat config check"`, { cause: e });
+  }
+  if (!st.isDirectory()) throw new LifeboatError('SOURCE_NOT_FOUND', `apps.${app}.root: ${root} is not a directory; set root: in lifeboat.yaml to the directory the app is installed in`);
 }
 
 function specOf(app: string, s: SourceConfig, env: Environment): SourceSpec {

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Environment } from './environment.js';
+import { stateDirFor } from './state-dir.js';
 
 export interface LocationRecord {
   /** RFC 3339 time of the last `check` that passed there. */
@@ -23,9 +25,9 @@ export class LocationRecords {
     this.#data = data;
   }
 
-  /** The state dir: LIFEBOAT_STATE_DIR, the config's state_dir, $XDG_STATE_HOME/lifeboat, ~/.local/state/lifeboat. */
-  static stateDir(env: Readonly<Record<string, string | undefined>>, configured?: string): string {
-    return env['LIFEBOAT_STATE_DIR'] || configured || (env['XDG_STATE_HOME'] ? join(env['XDG_STATE_HOME'], 'lifeboat') : join(env['HOME'] ?? '/root', '.local', 'state', 'lifeboat'));
+  /** The state dir, the same one the journal uses (see stateDirFor). */
+  static stateDir(env: Environment, configured?: string): string {
+    return stateDirFor(env, configured);
   }
 
   static load(dir: string): LocationRecords {
@@ -65,7 +67,7 @@ export class LocationRecords {
 }
 
 /** Records each location's outcome of a mirrored run: behind since when and why, or caught up. */
-export function recordMirrorRun(states: readonly { location: string; behind: boolean; reason?: string }[], env: Readonly<Record<string, string | undefined>>, time: string, stateDir?: string): void {
+export function recordMirrorRun(states: readonly { location: string; behind: boolean; reason?: string }[], env: Environment, time: string, stateDir?: string): void {
   const records = LocationRecords.load(LocationRecords.stateDir(env, stateDir));
   for (const s of states) {
     records.update(s.location, (r) => {

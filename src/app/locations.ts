@@ -11,7 +11,7 @@ async function probe(repo: Repository | undefined, l: NamedBackend): Promise<str
   try {
     sealed = await l.backend.load({ type: 'config', name: '' });
   } catch (e) {
-    if (isLifeboatError(e, 'BACKEND_NOT_FOUND')) return `there is no repository at ${l.backend.location}; create it with "lifeboat init" over the locations`;
+    if (isLifeboatError(e, 'BACKEND_NOT_FOUND')) return `there is no repository at ${l.backend.location}; create it with "lifeboat init --app NAME" (or "lifeboat init -r L1 -r L2..." naming every location)`;
     return errorLine(e);
   }
   if (!repo) return undefined;

@@ -41,7 +41,7 @@ export async function runMirroredBackup(locations: readonly NamedBackend[], pass
     const { repo, mirror, sync } = await openMirror(locations, password, repoEnv(env), { sync: true });
     const summary = await runBackup(repo, opts, env);
     const states = mirror.states();
-    recordMirrorRun(states, env.env, now(env), stateDir);
+    recordMirrorRun(states, env, now(env), stateDir);
     return { summary, locations: states, behind: states.filter((s) => s.behind).map((s) => s.name), sync };
   } finally {
     await closeAll(locations);
@@ -50,7 +50,7 @@ export async function runMirroredBackup(locations: readonly NamedBackend[], pass
 
 /** `lifeboat sync`: copies what each reachable location lacks; see syncLocations. */
 export async function runSyncLocations(locations: readonly NamedBackend[], password: Uint8Array, env: Environment, stateDir?: string): Promise<SyncReport> {
-  const records = LocationRecords.load(LocationRecords.stateDir(env.env, stateDir));
+  const records = LocationRecords.load(LocationRecords.stateDir(env, stateDir));
   try {
     const { repo, mirror } = await openMirror(locations, password, repoEnv(env), { sync: false });
     const usable = new Set(mirror.states().filter((s) => !s.behind).map((s) => s.name));
@@ -72,7 +72,7 @@ export async function runSyncLocations(locations: readonly NamedBackend[], passw
 
 /** `lifeboat locations`: each location's status (see locationStatus). */
 export async function runLocationStatus(locations: readonly NamedBackend[], password: Uint8Array, env: Environment, stateDir?: string): Promise<LocationStatus[]> {
-  const records = LocationRecords.load(LocationRecords.stateDir(env.env, stateDir));
+  const records = LocationRecords.load(LocationRecords.stateDir(env, stateDir));
   try {
     const { repo } = await openMirror(locations, password, repoEnv(env), { sync: false });
     return await locationStatus(repo, locations, records);
@@ -93,7 +93,7 @@ export async function runInitLocations(locations: readonly NamedBackend[], passw
 
 /** Records a passed check of one location (for `lifeboat locations`). */
 export function recordCheck(location: string, env: Environment, stateDir?: string): void {
-  const records = LocationRecords.load(LocationRecords.stateDir(env.env, stateDir));
+  const records = LocationRecords.load(LocationRecords.stateDir(env, stateDir));
   records.update(location, (r) => {
     r.lastCheck = now(env);
   });

@@ -23,7 +23,7 @@ export async function resolvePassword(opts: PasswordOptions, env: Environment, p
     const pw = await env.promptSecret(`enter password for ${purpose}: `);
     if (pw !== '') return new TextEncoder().encode(pw);
   }
-  throw new LifeboatError('REPO_NO_PASSWORD', `no password given for the ${purpose}; use --password-file FILE, --password-command CMD or the LIFEBOAT_PASSWORD environment variable`);
+  throw new LifeboatError('REPO_NO_PASSWORD', `no password given for the ${purpose}; use --password-file FILE, --password-command CMD, or set LIFEBOAT_PASSWORD_FILE (or LIFEBOAT_PASSWORD)`);
 }
 
 export function readPasswordFile(path: string): Uint8Array {

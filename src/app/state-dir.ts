@@ -8,7 +8,7 @@ import type { Environment } from './environment.js';
 /**
  * Where Lifeboat keeps its own state (the journal, drill scratch space): LIFEBOAT_STATE_DIR,
  * else the config's `state_dir`, else /var/lib/lifeboat for root (as a system service would),
- * else the XDG state directory of the user. (Same order as the locations' records.)
+ * else the XDG state directory of the user. The locations' records (locations.json) live here too.
  */
 export function stateDirFor(env: Environment, configured?: string): string {
   const fromEnv = env.env['LIFEBOAT_STATE_DIR'];

@@ -1,10 +1,11 @@
 import { lstatSync, readdirSync, type BigIntStats } from 'node:fs';
 import { LifeboatError, isLifeboatError } from '../errors/index.js';
 import { decodeTree, encodeTree, type GoTime, type Id, type Node, type Snapshot } from '../model/index.js';
-import { Chunker, type RepoWriter, type Repository } from '../repo/index.js';
+import { CHUNK_MIN_SIZE, Chunker, type RepoWriter, type Repository } from '../repo/index.js';
 import { PathPattern, limiter, mapConcurrent } from '../lib/index.js';
 import { readFileChunks } from './file-chunks.js';
 import { nodeFromStat } from './fs-node.js';
+import { sameTree } from './same-node.js';
 import { UserNames } from './user-names.js';
 import { VirtualTreeWriter, isVirtual, placeVirtualFiles, type VirtualDir } from './virtual-tree.js';
 import type { VirtualFile } from '../sources/index.js';
@@ -75,6 +76,13 @@ export class Archiver {
    * so without this bound thousands of small files could be read before the writer pushes back.
    */
   private readonly reading = limiter(FILES_READ_AT_ONCE);
+  /**
+   * Large files (chunked) being read at once. Each holds a 9 MiB assembly buffer, and two
+   * are enough to keep the workers fed while the small files around them are read.
+   */
+  private readonly readingLarge = limiter(LARGE_FILES_READ_AT_ONCE);
+  /** Chunkers lent to files being read (each owns a WebAssembly instance: costly to make per file). */
+  private readonly spareChunkers: Chunker[] = [];
 
   constructor(
     private readonly repo: Repository,
@@ -170,10 +178,10 @@ export class Archiver {
       try {
         st = lstatSync(path, { bigint: true });
       } catch (e) {
-        if (child.target) {
-          throw new LifeboatError('SOURCE_NOT_FOUND', `cannot back up ${path}: ${(e as NodeJS.ErrnoException).code ?? 'error'}; check the path`, { cause: e });
-        }
-        throw e;
+        // A missing parent (`/nope` of `/nope/dir`) is the same user mistake as a missing target.
+        const code = (e as NodeJS.ErrnoException).code ?? 'error';
+        if (child.target) throw new LifeboatError('SOURCE_NOT_FOUND', `cannot back up ${path}: ${code}; check the path`, { cause: e });
+        throw new LifeboatError('SOURCE_NOT_FOUND', `cannot back up ${firstTarget(child)}: ${path}: ${code}; check the path`, { cause: e });
       }
       if (child.target) {
         const node = await this.archiveEntry(nameBytes, Buffer.from(path), st, parentNode);
@@ -212,21 +220,26 @@ export class Archiver {
       return undefined;
     }
     const parentTree = parentNode?.type === 'dir' && parentNode.subtree ? await this.loadTree(parentNode.subtree) : undefined;
-    // Entries are archived several at a time so that workers always have blobs to hash and
-    // seal; the writer's byte budget, not this window, bounds memory.
-    const results = await mapConcurrent(entries, ENTRY_WINDOW, async (entry) => {
+    const stated: { entry: Buffer; childPath: Buffer; st: BigIntStats }[] = [];
+    for (const entry of entries) {
       const childPath = Buffer.concat([path, SLASH, entry]);
-      let st: BigIntStats;
       try {
-        st = lstatSync(childPath, { bigint: true });
+        stated.push({ entry, childPath, st: lstatSync(childPath, { bigint: true }) });
       } catch (e) {
         this.recordError(childPath.toString(), e);
-        return undefined;
       }
-      return this.archiveEntry(entry, childPath, st, parentTree?.get(nameKey(entry)));
-    });
+    }
+    const archive = ({ entry, childPath, st }: (typeof stated)[number]) => this.archiveEntry(entry, childPath, st, parentTree?.get(nameKey(entry)));
+    // Files are archived several at a time so that workers always have blobs to hash and seal
+    // (the writer's byte budget, not this window, bounds their bytes). Subdirectories go one
+    // after another: walking them concurrently would hold that many directories' old and new
+    // nodes at once, which is what made a re-backup's memory grow with the number of files.
+    const isDir = (x: (typeof stated)[number]) => (Number(x.st.mode) & 0o170000) === 0o040000;
+    const results = await mapConcurrent(stated.filter((x) => !isDir(x)), ENTRY_WINDOW, archive);
+    for (const x of stated) if (isDir(x)) results.push(await archive(x));
     const children = results.filter((n): n is Node => n !== undefined);
-    const subtree = (await this.writer.saveBlob('tree', encodeTree(children))).id;
+    const reuse = parentTree !== undefined && parentNode?.subtree && this.writer.has('tree', parentNode.subtree) && sameTree(children, parentTree.values(), parentTree.size);
+    const subtree = reuse ? parentNode.subtree! : (await this.writer.saveBlob('tree', encodeTree(children))).id;
     if (!parentNode || parentNode.type !== 'dir') this.counts.dirsNew++;
     else if (parentNode.subtree === subtree) this.counts.dirsUnmodified++;
     else this.counts.dirsChanged++;
@@ -242,19 +255,23 @@ export class Archiver {
     }
     const ids: Promise<Id>[] = [];
     let size = 0;
-    const ok = await this.reading(async () => {
+    const ok = await (node.size >= CHUNK_MIN_SIZE ? this.readingLarge : this.reading)(async () => {
+      // A chunker per file being read (its state is per stream), lent only if the file needs one.
+      let chunker: Chunker | undefined;
       try {
-        // A chunker per file: files are read concurrently, and its state is per stream.
-        const chunks = readFileChunks(path, new Chunker(this.polynomial), node.size);
-        for (let r = chunks.next(); !r.done; r = chunks.next()) {
-          size += r.value.length;
-          ids.push((await this.writer.queueData(r.value)).id);
+        // for-of closes the generator (its fd, its chunker) also when the writer throws.
+        for (const chunk of readFileChunks(path, () => (chunker = this.spareChunkers.pop() ?? new Chunker(this.polynomial)), node.size)) {
+          size += chunk.length;
+          ids.push((await this.writer.queueData(chunk)).id);
         }
         return true;
       } catch (e) {
         if (isLifeboatError(e)) throw e; // repository trouble: not a source problem
         this.recordError(pathText, e);
         return false;
+      } finally {
+        // readFileChunks has reset it (finish) by the time it returns or throws.
+        if (chunker) this.spareChunkers.push(chunker);
       }
     });
     if (!ok) return undefined;
@@ -296,6 +313,7 @@ export class Archiver {
 const SLASH = Buffer.from('/');
 const ENTRY_WINDOW = 16;
 const FILES_READ_AT_ONCE = 8;
+const LARGE_FILES_READ_AT_ONCE = 2;
 
 function nodeTemplate(filename: string, time: GoTime, req: BackupRequest): Node {
   return {
@@ -320,4 +338,11 @@ function nodeTemplate(filename: string, time: GoTime, req: BackupRequest): Node 
     subtree: null,
     error: '',
   };
+}
+
+/** The first path to back up below a parent directory, for messages about that parent. */
+function firstTarget(dir: VirtualDir): string {
+  if (dir.target || dir.children.size === 0) return dir.path ?? '/';
+  const first = dir.children.values().next().value as VirtualDir;
+  return firstTarget(first);
 }

@@ -1,82 +1,98 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import { CHUNK_MIN_SIZE, type Chunker } from '../repo/index.js';
+import { CHUNK_MAX_SIZE, CHUNK_MIN_SIZE, type Chunker } from '../repo/index.js';
 
-const READ_SIZE = 8 * 1024 * 1024;
+/** Bytes read at once from a large file: small enough that a read never holds up the event loop for long. */
+const READ_SIZE = 1024 * 1024;
+/** The assembly buffer: the longest possible chunk still in progress plus one read. */
+const ASSEMBLY_SIZE = CHUNK_MAX_SIZE + READ_SIZE;
+const probe = Buffer.allocUnsafeSlow(1);
 
 /**
- * Reads a file and yields its chunks as restic cuts them. A file below the minimum chunk
- * size (most files) is one chunk, read in one go into a buffer of exactly its size, which
- * can then be handed to a worker thread without a copy. Larger files are read in 8 MiB
- * blocks: memory stays under two blocks whatever the file size. Returns the bytes read.
+ * Reads a file and yields its chunks as restic cuts them, each in a buffer of exactly its
+ * own size that owns its whole ArrayBuffer (so it can move to a worker thread without a copy).
+ * A file below the minimum chunk size (most files) is one chunk, read in one go; a one-byte
+ * probe read tells whether it grew since lstat. Larger files are read 1 MiB at a time into
+ * one reused assembly buffer, so memory per file stays at that buffer whatever its size.
+ * `chunker` may be a function: it is then called only for a file that needs one (the caller
+ * can lend chunkers from a pool). Returns the bytes read.
  */
-export function* readFileChunks(path: Buffer | string, chunker: Chunker, sizeHint: number): Generator<Uint8Array, number> {
+export function* readFileChunks(path: Buffer | string, chunker: Chunker | (() => Chunker), sizeHint: number): Generator<Uint8Array, number> {
   const fd = openSync(path, 'r');
+  let c: Chunker | undefined;
+  const getChunker = () => (c ??= typeof chunker === 'function' ? chunker() : chunker);
   try {
     if (sizeHint < CHUNK_MIN_SIZE) {
-      // One byte more than expected tells us whether the file grew since lstat.
-      const buf = Buffer.allocUnsafeSlow(sizeHint + 1);
-      const n = readFull(fd, buf);
-      if (n <= sizeHint) {
-        if (n > 0) yield buf.subarray(0, n);
+      const buf = Buffer.allocUnsafeSlow(sizeHint);
+      const n = readFull(fd, buf, 0, sizeHint);
+      if (n < sizeHint) {
+        // Shrank: one exact copy of what is there.
+        if (n > 0) yield copyOut(buf, 0, n);
         return n;
       }
-      return yield* chunkBlocks(fd, chunker, buf);
+      if (readSync(fd, probe, 0, 1, null) === 0) {
+        if (n > 0) yield buf;
+        return n;
+      }
+      return yield* chunkStream(fd, getChunker(), buf, probe[0]!);
     }
-    return yield* chunkBlocks(fd, chunker, undefined);
+    return yield* chunkStream(fd, getChunker(), undefined, undefined);
   } finally {
-    chunker.finish(); // leaves the chunker clean even after a read error
+    c?.finish(); // leaves the chunker clean even after a read error
     closeSync(fd);
   }
 }
 
-function* chunkBlocks(fd: number, chunker: Chunker, first: Buffer | undefined): Generator<Uint8Array, number> {
-  // One read buffer per file, reused: every chunk is copied out of it into a buffer of its
-  // own exact size, which then moves to a worker thread without another copy.
-  let block: Buffer | undefined;
-  let carry: Uint8Array | undefined;
-  let total = 0;
-  let pendingFirst = first;
+/** Chunks the rest of a file, after the bytes already read (`head`, then one `extra` byte). */
+function* chunkStream(fd: number, chunker: Chunker, head: Buffer | undefined, extra: number | undefined): Generator<Uint8Array, number> {
+  const asm = Buffer.allocUnsafeSlow(ASSEMBLY_SIZE);
+  // asm[0, fill) holds the chunk in progress; asm[0, scanned) has been pushed to the chunker.
+  let fill = 0;
+  if (head) {
+    asm.set(head, 0);
+    fill = head.length;
+  }
+  if (extra !== undefined) asm[fill++] = extra;
+  let total = fill;
+  let scanned = 0;
   for (;;) {
-    let data: Uint8Array;
-    if (pendingFirst) {
-      data = pendingFirst;
-      pendingFirst = undefined;
-    } else {
-      block ??= Buffer.allocUnsafeSlow(READ_SIZE);
-      const n = readFull(fd, block);
-      if (n === 0) break;
-      data = block.subarray(0, n);
+    if (scanned < fill) {
+      let start = 0;
+      for (const cut of chunker.push(asm.subarray(scanned, fill))) {
+        const end = scanned + cut;
+        yield copyOut(asm, start, end);
+        start = end;
+      }
+      scanned = fill;
+      if (start > 0) {
+        asm.copyWithin(0, start, fill);
+        fill -= start;
+        scanned -= start;
+      }
     }
-    total += data.length;
-    let start = 0;
-    for (const cut of chunker.push(data)) {
-      yield concat(carry, data.subarray(start, cut));
-      carry = undefined;
-      start = cut;
-    }
-    // The rest of the block must survive the next read into the same buffer.
-    if (start < data.length) carry = concat(carry, data.subarray(start));
+    // The chunker cuts at CHUNK_MAX_SIZE at the latest, so a full read always fits.
+    const n = readFull(fd, asm, fill, Math.min(READ_SIZE, ASSEMBLY_SIZE - fill));
+    if (n === 0) break;
+    fill += n;
+    total += n;
   }
   chunker.finish();
-  if (carry !== undefined && carry.length > 0) yield carry;
+  if (fill > 0) yield copyOut(asm, 0, fill);
   return total;
 }
 
-function readFull(fd: number, buf: Buffer): number {
+function readFull(fd: number, buf: Buffer, at: number, length: number): number {
   let off = 0;
-  while (off < buf.length) {
-    const n = readSync(fd, buf, off, buf.length - off, null);
+  while (off < length) {
+    const n = readSync(fd, buf, at + off, length - off, null);
     if (n === 0) break;
     off += n;
   }
   return off;
 }
 
-/** A fresh buffer of exactly a + b (always a copy: the inputs may be reused). */
-function concat(a: Uint8Array | undefined, b: Uint8Array): Uint8Array {
-  const alen = a?.length ?? 0;
-  const out = Buffer.allocUnsafeSlow(alen + b.length);
-  if (a) out.set(a, 0);
-  out.set(b, alen);
+/** A fresh buffer holding buf[start, end), owning its whole ArrayBuffer. */
+function copyOut(buf: Buffer, start: number, end: number): Buffer {
+  const out = Buffer.allocUnsafeSlow(end - start);
+  buf.copy(out, 0, start, end);
   return out;
 }

@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { Environment } from '../app/index.js';
 import { LifeboatError, exitCodeFor } from '../errors/index.js';
+import { argumentError } from './arg-errors.js';
 import { GLOBAL_OPTIONS, type Command } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { createOutput, type Streams } from './output.js';
@@ -12,7 +13,7 @@ function usage(): string {
   for (const c of COMMANDS) lines.push(`  ${c.name.padEnd(12)} ${c.summary}`);
   lines.push('', 'Global options:', '  -r, --repo URL            repository (or LIFEBOAT_REPOSITORY / RESTIC_REPOSITORY)',
     '  -c, --config FILE         lifeboat.yaml to use (else LIFEBOAT_CONFIG, ./lifeboat.yaml, /etc/lifeboat/lifeboat.yaml)',
-    '  -p, --password-file FILE  read the password from FILE (or LIFEBOAT_PASSWORD / RESTIC_PASSWORD)',
+    '  -p, --password-file FILE  read the password from FILE (or LIFEBOAT_PASSWORD_FILE, LIFEBOAT_PASSWORD, RESTIC_*)',
     '  --password-command CMD    run CMD and use its first line of output as the password',
     '  --json                    print machine-readable JSON, no progress',
     '  -q, --quiet               no progress, only results and errors',
@@ -58,7 +59,7 @@ export async function runCli(argv: readonly string[], env: Environment, streams:
     try {
       parsed = parseArgs({ args: rest, options: { ...GLOBAL_OPTIONS, ...command.options }, allowPositionals: true, strict: true });
     } catch (e) {
-      throw new LifeboatError('INVALID_ARGUMENT', `${(e as Error).message.split('\n')[0]}; run "lifeboat ${command.name} --help"`);
+      throw argumentError(e, command.name, Object.keys({ ...GLOBAL_OPTIONS, ...command.options }));
     }
     const values = parsed.values as Record<string, string | boolean | string[] | undefined>;
     if (values['help']) {

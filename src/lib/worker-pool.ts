@@ -18,16 +18,29 @@ interface Pending {
  * Errors thrown in a worker come back as LifeboatErrors with their code.
  */
 export class WorkerPool<T, R> {
-  private readonly workers: Worker[];
-  private readonly load: number[];
+  private workers: Worker[] = [];
+  private load: number[] = [];
+  private readonly count: number;
   private readonly pending = new Map<number, Pending>();
   private seq = 0;
   private closed = false;
 
-  constructor(script: URL, workerData: unknown, size: number) {
+  constructor(
+    private readonly script: URL,
+    private readonly workerData: unknown,
+    size: number,
+  ) {
+    this.count = Math.max(1, size);
+  }
+
+  /**
+   * Threads start on the first task: a run that turns out to need none (an unchanged
+   * re-backup) never pays for starting them, in time or in memory.
+   */
+  private start(): void {
     // A small young generation makes workers collect the buffers they pass on quickly:
     // they allocate hundreds of MiB a second, and that garbage is what would fill memory.
-    this.workers = Array.from({ length: Math.max(1, size) }, () => new Worker(script, { workerData, resourceLimits: { maxYoungGenerationSizeMb: 8 } }));
+    this.workers = Array.from({ length: this.count }, () => new Worker(this.script, { workerData: this.workerData, resourceLimits: { maxYoungGenerationSizeMb: 8 } }));
     this.load = this.workers.map(() => 0);
     this.workers.forEach((w, i) => {
       w.on('message', (r: TaskReply<R>) => this.settle(r));
@@ -36,10 +49,11 @@ export class WorkerPool<T, R> {
   }
 
   get size(): number {
-    return this.workers.length;
+    return this.count;
   }
 
   leastLoaded(): number {
+    if (this.workers.length === 0 && !this.closed) this.start();
     let best = 0;
     for (let i = 1; i < this.load.length; i++) if (this.load[i]! < this.load[best]!) best = i;
     return best;
@@ -47,6 +61,7 @@ export class WorkerPool<T, R> {
 
   run(task: T, transfer: readonly ArrayBuffer[] = [], worker = this.leastLoaded()): Promise<R> {
     if (this.closed) return Promise.reject(new LifeboatError('INTERNAL', 'worker pool is closed'));
+    if (this.workers.length === 0) this.start();
     const seq = ++this.seq;
     this.load[worker]!++;
     return new Promise<R>((resolve, reject) => {

@@ -59,6 +59,13 @@ const CASES: { name: string; rule: GuardRule; also?: GuardRule[]; reason: RegExp
     facts: (f) => ({ ...f, locations: [f.locations[0]!, { ...f.locations[1]!, latest: snap('3333333333', 30) }] }),
   },
   {
+    // A first user with one location: the reason must say what to change, not "missing or stale: none".
+    name: 'the app has only one location configured',
+    rule: 'copies',
+    reason: /only 1 location\(s\) \(local\), at least 2 needed; add another location to lifeboat\.yaml and to apps\.\S+\.locations.*guard\.min_locations/,
+    facts: (f) => ({ ...f, locations: [f.locations[0]!] }),
+  },
+  {
     name: 'a location is unreachable',
     rule: 'copies',
     reason: /offsite \(connection refused\)/,

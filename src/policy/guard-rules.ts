@@ -46,9 +46,13 @@ function copies(f: GuardFacts, t: GuardThresholds): RuleVerdict {
   const recent = withLatest(f).filter((l) => f.now.getTime() - l.latest.time.getTime() <= t.maxAgeHours * HOUR);
   const names = recent.map((l) => l.name);
   if (recent.length >= t.minLocations) return ok('copies', `a recent snapshot is in ${recent.length} locations (${names.join(', ')})`);
+  if (f.locations.length < t.minLocations) {
+    // No backup can mend this: say what to change in lifeboat.yaml instead of "missing: none".
+    const app = f.app ?? 'NAME';
+    return broken('copies', `the app has only ${f.locations.length} location(s) (${f.locations.map((l) => l.name).join(', ') || 'none'}), at least ${t.minLocations} needed; add another location to lifeboat.yaml and to apps.${app}.locations, run "lifeboat init --app ${app}" and "lifeboat backup --app ${app}" (or lower guard.min_locations)`);
+  }
   const missing = f.locations.filter((l) => !names.includes(l.name)).map((l) => (l.problem ? `${l.name} (${l.problem})` : l.name));
-  const more = f.locations.length < t.minLocations ? `; the app has only ${f.locations.length} location(s) configured` : '';
-  return broken('copies', `a snapshot at most ${t.maxAgeHours} h old is in ${recent.length} location(s), at least ${t.minLocations} needed; missing or stale: ${missing.join(', ') || 'none'}${more}`);
+  return broken('copies', `a snapshot at most ${t.maxAgeHours} h old is in ${recent.length} location(s), at least ${t.minLocations} needed; missing or stale: ${missing.join(', ')}${f.locations.some((l) => l.problem) ? '' : `; run "lifeboat backup --app ${f.app ?? 'NAME'}" (it brings the locations that are behind level)`}`);
 }
 
 function contents(f: GuardFacts): RuleVerdict {

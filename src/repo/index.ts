@@ -10,3 +10,4 @@ export { openBlob, sealBlob, blobId, type SealedBlob } from './blob-codec.js';
 export { type CompressionMode } from './compression.js';
 export { Chunker, CHUNK_MIN_SIZE, CHUNK_MAX_SIZE } from './chunker.js';
 export { BlobWorkerPool } from './blob-worker-pool.js';
+export { ScratchCodec } from './scratch-codec.js';

@@ -8,6 +8,8 @@ export interface FinishedPack {
   readonly id: Id;
   readonly bytes: Uint8Array;
   readonly blobs: readonly PackedBlob[];
+  /** The whole buffer `bytes` lies in: the writer reuses it for a later pack once uploaded. */
+  readonly buffer: Buffer;
 }
 
 /**
@@ -23,6 +25,8 @@ export class PackBuilder {
   constructor(
     readonly type: BlobType,
     private readonly initialCapacity = 1024 * 1024,
+    /** A free buffer from an earlier pack, if there is one (recycled: no new allocation per pack). */
+    private readonly spare: () => Buffer | undefined = () => undefined,
   ) {
     this.buf = Buffer.allocUnsafeSlow(0);
   }
@@ -50,17 +54,19 @@ export class PackBuilder {
     const out = this.buf.subarray(0, this.bytes + header.length + 4);
     const id = createHash('sha256').update(out).digest('hex');
     const blobs = this.blobs;
+    const buffer = this.buf;
     this.buf = Buffer.allocUnsafeSlow(0);
     this.blobs = [];
     this.bytes = 0;
-    return { id, bytes: out, blobs };
+    return { id, bytes: out, blobs, buffer };
   }
 
   private reserve(n: number): void {
     if (n <= this.buf.length) return;
     let cap = Math.max(this.initialCapacity, this.buf.length);
     while (cap < n) cap *= 2;
-    const next = Buffer.allocUnsafeSlow(cap);
+    const spare = this.bytes === 0 ? this.spare() : undefined;
+    const next = spare && spare.length >= n ? spare : Buffer.allocUnsafeSlow(cap);
     next.set(this.buf.subarray(0, this.bytes));
     this.buf = next;
   }

@@ -294,6 +294,26 @@ describe('RepoWriter.queueData', () => {
     await loadsBack(reader, blobs);
   });
 
+  test('with a pool and a budget below the pack size: many blobs through queueData all finish (no lost wake-up)', async () => {
+    // The last seal to finish used to wake waiters before leaving the in-flight set: a waiter
+    // then saw it still running, did not close the open pack, and waited for ever.
+    const w = new RepoWriter(repo, { pool: pool!, packSize: 64 * 1024, maxBytesInFlight: 8 * 1024 });
+    const blobs = makeBlobs(60, 0, (i) => 3000 + ((i * 131) % 4000));
+    let timer: NodeJS.Timeout | undefined;
+    const hung = new Promise<'hung'>((r) => (timer = setTimeout(() => r('hung'), 20_000)));
+    const run = (async () => {
+      const boxes = [];
+      for (const b of blobs) boxes.push(await w.queueData(new Uint8Array(b.plain)));
+      await Promise.all(boxes.map((x) => x.id));
+      await w.flush();
+      return 'done' as const;
+    })();
+    const res = await Promise.race([run, hung]);
+    clearTimeout(timer);
+    assert.equal(res, 'done');
+    await loadsBack(repo, blobs);
+  });
+
   test('without a pool: the same contract', async () => {
     const w = new RepoWriter(repo);
     const [x] = makeBlobs(1, 0, () => 5000);

@@ -1,8 +1,10 @@
+import { GarbageMeter } from '../lib/index.js';
 import type { BlobType, Id } from '../model/index.js';
 import { sealBlob, blobId, type SealedBlob } from './blob-codec.js';
 import type { BlobWorkerPool } from './blob-worker-pool.js';
 import type { CompressionMode } from './compression.js';
 import { encodeIndexFile, type IndexedPack } from './index-file.js';
+import { CHUNK_MAX_SIZE } from './chunker.js';
 import { PackBuilder, type FinishedPack } from './pack-builder.js';
 import type { Repository } from './repository.js';
 
@@ -31,7 +33,15 @@ export interface WriterStats {
   packs: number;
 }
 
-const MAX_BLOBS_PER_INDEX = 150_000;
+/**
+ * restic's threshold for a full index file. Larger files cost more memory to load than they
+ * save: each is parsed whole (JSON and one object per blob) before it joins the compact index.
+ */
+const MAX_BLOBS_PER_INDEX = 50_000;
+/** Trees up to this size are sealed on the calling thread even when there is a pool. */
+const INLINE_TREE_BYTES = 256 * 1024;
+/** Uploaded pack buffers kept for reuse. */
+const SPARE_PACK_BUFFERS = 1;
 
 /**
  * Adds blobs to a repository. Sealing runs on worker threads when a pool is given, so
@@ -52,15 +62,22 @@ export class RepoWriter {
   private bytesInFlight = 0;
   private waiters: (() => void)[] = [];
   private readonly packSize: number;
+  private readonly capacity: number;
+  /** Buffers of uploaded data packs, kept for the next packs: a 17 MiB allocation per pack is what fragments memory. */
+  private readonly spareBuffers: Buffer[] = [];
+  private readonly garbage = new GarbageMeter(16 * 1024 * 1024);
   private readonly uploads: number;
   private readonly maxBytes: number;
   readonly compression: CompressionMode;
 
   constructor(readonly repo: Repository, private readonly opts: WriterOptions = {}) {
     this.packSize = opts.packSize ?? 16 * 1024 * 1024;
-    // Room for a full pack plus one more blob up front, so a pack's buffer rarely grows.
-    const capacity = this.packSize + 1024 * 1024;
-    this.packers = { data: new PackBuilder('data', capacity), tree: new PackBuilder('tree', 1024 * 1024) };
+    // Room for a pack just short of full plus the largest data blob (a chunk stored raw) and a
+    // header: the buffer then never grows by doubling and copying. Pages never written are
+    // never resident, so the headroom costs address space, not memory.
+    const capacity = this.packSize + CHUNK_MAX_SIZE + 1024 * 1024;
+    this.packers = { data: new PackBuilder('data', capacity, () => this.spareBuffers.pop()), tree: new PackBuilder('tree', 1024 * 1024) };
+    this.capacity = capacity;
     this.uploads = opts.uploads ?? 4;
     this.maxBytes = opts.maxBytesInFlight ?? Math.max(32 * 1024 * 1024, this.packSize * 2);
     this.compression = opts.compression ?? 'auto';
@@ -88,13 +105,15 @@ export class RepoWriter {
     const length = plain.length;
     this.bytesInFlight += length;
     const pool = this.opts.pool;
-    if (!pool) {
+    // Small trees are sealed here: a message to a worker costs about as much, and an unchanged
+    // re-backup, which writes only a few trees, then never needs to start the workers at all.
+    if (!pool || (type === 'tree' && length <= INLINE_TREE_BYTES)) {
       this.addSealed(type, sealBlob(this.repo.key, id, plain, this.compression, type === 'tree'), length);
     } else {
       const p: Promise<void> = pool
         .seal(id, plain, this.compression, type === 'tree')
         .then((s) => this.addSealed(type, s, length), (e) => this.fail(e))
-        .finally(() => this.sealing.delete(p));
+        .finally(() => this.settle(this.sealing, p));
       this.sealing.add(p);
     }
     await this.backpressure();
@@ -127,11 +146,11 @@ export class RepoWriter {
       const p: Promise<void> = pool
         .sealHeld(held, this.compression, false)
         .then((s) => this.addSealed('data', s, length), (e) => this.fail(e))
-        .finally(() => this.sealing.delete(p));
+        .finally(() => this.settle(this.sealing, p));
       this.sealing.add(p);
       return held.id;
     });
-    const tracked: Promise<void> = idPromise.then(() => undefined, (e) => this.fail(e)).finally(() => this.sealing.delete(tracked));
+    const tracked: Promise<void> = idPromise.then(() => undefined, (e) => this.fail(e)).finally(() => this.settle(this.sealing, tracked));
     this.sealing.add(tracked);
     await this.backpressure();
     return { id: idPromise };
@@ -163,12 +182,14 @@ export class RepoWriter {
     this.release(plainLength - blob.sealed.length);
     const packer = this.packers[type];
     packer.add(blob.id, blob.sealed, blob.uncompressedLength);
+    // Copied into the pack: with a pool the sealed buffer came from a worker and is now garbage.
+    if (this.opts.pool) this.garbage.add(blob.sealed.length);
     if (packer.size >= this.packSize) this.closePack(packer);
   }
 
   private closePack(packer: PackBuilder): void {
     const pack = packer.finish(this.repo.key);
-    const p: Promise<void> = this.uploadWhenFree(pack).finally(() => this.uploading.delete(p));
+    const p: Promise<void> = this.uploadWhenFree(pack).finally(() => this.settle(this.uploading, p));
     this.uploading.add(p);
   }
 
@@ -200,8 +221,26 @@ export class RepoWriter {
     } finally {
       let sealedBytes = 0;
       for (const b of pack.blobs) sealedBytes += b.length;
+      // save() keeps no reference to the bytes once it has settled (Backend contract).
+      if (pack.blobs[0]?.type === 'data' && pack.buffer.length >= this.capacity && this.spareBuffers.length < SPARE_PACK_BUFFERS) this.spareBuffers.push(pack.buffer);
       this.release(sealedBytes);
     }
+  }
+
+  /**
+   * A seal or upload is over. Waiters are woken here too, after the set has shrunk: one woken
+   * only by `release` (which runs before this) would still count the finished task, conclude
+   * that something else will free bytes, and wait for ever.
+   */
+  private settle(set: Set<Promise<void>>, p: Promise<void>): void {
+    set.delete(p);
+    this.wake();
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const r of w) r();
   }
 
   private release(bytes: number): void {

@@ -137,7 +137,9 @@ export class Repository {
   async loadIndex(): Promise<void> {
     if (this.indexLoaded) return;
     const ids = await this.listIds('index');
-    await mapConcurrent(ids, 8, async (id) => {
+    // Two at a time: decoding is synchronous on this thread anyway, and every file being decoded
+    // holds its whole JSON and one object per blob until it joins the compact index.
+    await mapConcurrent(ids, 2, async (id) => {
       const file = decodeIndexFile(await this.loadUnpacked('index', id));
       for (const p of file.packs) this.index.addPack(p);
     });

@@ -1,8 +1,9 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import { LifeboatError } from '../errors/index.js';
-import { mapConcurrent } from '../lib/index.js';
+import { WorkerPool, transferable } from '../lib/index.js';
 import type { Id, Node } from '../model/index.js';
-import { openBlob, type BlobLocation, type BlobWorkerPool, type Repository } from '../repo/index.js';
+import { ScratchCodec, type BlobLocation, type BlobWorkerPool, type Repository } from '../repo/index.js';
+import { writeSpan, type SpanBlob, type SpanResult, type SpanTarget, type SpanTask } from './span-write.js';
 
 /** A file to fill: where it goes and what it holds. */
 export interface FileJob {
@@ -26,19 +27,26 @@ interface Target {
 
 /** Blobs of one pack that lie this close together are read in one request. */
 const MAX_GAP = 1024 * 1024;
+/** A span read in one request is cut after the blob that reaches this size. */
+const MAX_SPAN = 4 * 1024 * 1024;
+/** Bytes of spans read and not yet written: the bound on restore's memory for pack data. */
+const DEFAULT_BUDGET = 24 * 1024 * 1024;
 
 export interface ContentWriterOptions {
+  /** Its size sets how many worker threads open and write blobs (the pool itself is not used). */
   readonly pool?: BlobWorkerPool;
-  /** Packs read at once (each read is at most one pack's span). */
+  /** Spans being read or written at once (each at most MAX_SPAN bytes, plus one blob). */
   readonly concurrency?: number;
   onBytes?(n: number): void;
   onFileDone?(job: FileJob, error?: unknown): void;
 }
 
 /**
- * Writes file contents pack by pack: every pack is read once (adjacent blobs in one range
- * request), each blob decrypted and verified once (on worker threads when a pool is given)
- * and written to every place that needs it. Memory stays at `concurrency` pack spans.
+ * Writes file contents pack by pack, in pack order: every needed part of a pack is read once
+ * (adjacent blobs in one range request through `Backend.load`, so any backend works), each
+ * blob decrypted and verified once and written to every place that needs it, on worker
+ * threads that write the files themselves: plaintext never crosses threads. Memory for pack
+ * data stays under a byte budget, whatever the sizes of files and packs.
  */
 export async function writeContents(repo: Repository, jobs: readonly FileJob[], opts: ContentWriterOptions = {}): Promise<void> {
   const byPack = new Map<Id, Map<Id, BlobLocation>>();
@@ -67,68 +75,93 @@ export async function writeContents(repo: Repository, jobs: readonly FileJob[], 
       t.push({ file, offset });
       offset += loc.uncompressedLength > 0 ? loc.uncompressedLength : loc.length - 32;
     }
+    if (!file.failed && content.length > 1) createEmpty(file, opts);
   }
-  await mapConcurrent([...byPack.values()], opts.concurrency ?? 4, async (blobs) => {
-    for (const span of spans([...blobs.values()])) await restoreSpan(repo, span, targets, opts);
-  });
+
+  const workers = opts.pool?.size ?? 0;
+  const pool = workers > 0 ? new WorkerPool<SpanTask, SpanResult>(new URL('./span-worker.js', import.meta.url), { key: repo.key }, workers) : undefined;
+  const codec = pool ? undefined : new ScratchCodec(repo.key);
+  const run = (task: SpanTask): Promise<SpanResult> => {
+    if (!pool) return Promise.resolve(writeSpan(codec!, task));
+    const own = transferable(task.bytes);
+    return pool.run({ bytes: own, blobs: task.blobs }, [own.buffer as ArrayBuffer]);
+  };
+  const spansInOrder = [...byPack.values()].flatMap((blobs) => spans([...blobs.values()]));
+  const budget = new ByteBudget(DEFAULT_BUDGET);
+  const limit = opts.concurrency ?? Math.max(2, workers * 2);
+  try {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: Math.min(limit, spansInOrder.length) }, async () => {
+        while (next < spansInOrder.length) {
+          const span = spansInOrder[next++]!;
+          const size = spanEnd(span) - span[0]!.offset;
+          await budget.take(size);
+          try {
+            await restoreSpan(repo, span, targets, run, opts);
+          } finally {
+            budget.give(size);
+          }
+        }
+      }),
+    );
+  } finally {
+    await pool?.close();
+  }
 }
 
-async function restoreSpan(repo: Repository, span: BlobLocation[], targets: Map<Id, Target[]>, opts: ContentWriterOptions): Promise<void> {
+async function restoreSpan(repo: Repository, span: BlobLocation[], targets: Map<Id, Target[]>, run: (t: SpanTask) => Promise<SpanResult>, opts: ContentWriterOptions): Promise<void> {
   const start = span[0]!.offset;
-  const end = span[span.length - 1]!.offset + span[span.length - 1]!.length;
+  const live = span.map((b) => (targets.get(b.id) ?? []).filter((t) => !t.file.failed));
+  if (live.every((l) => l.length === 0)) return;
   let bytes: Uint8Array;
   try {
-    bytes = await repo.backend.load({ type: 'data', name: span[0]!.packId }, { offset: start, length: end - start });
+    bytes = await repo.backend.load({ type: 'data', name: span[0]!.packId }, { offset: start, length: spanEnd(span) - start });
   } catch (e) {
-    for (const b of span) for (const t of targets.get(b.id) ?? []) fail(t.file, e, opts);
+    for (const l of live) for (const t of l) fail(t.file, e, opts);
     return;
   }
-  await Promise.all(
-    span.map(async (b) => {
-      const sealed = bytes.subarray(b.offset - start, b.offset - start + b.length);
-      let plain: Uint8Array;
-      try {
-        plain = opts.pool ? await opts.pool.open(b.id, sealed, b.uncompressedLength) : openBlob(repo.key, b.id, sealed, b.uncompressedLength);
-      } catch (e) {
-        for (const t of targets.get(b.id) ?? []) fail(t.file, e, opts);
-        return;
-      }
-      for (const t of targets.get(b.id) ?? []) writeAt(t, plain, opts);
-    }),
-  );
+  const blobs: SpanBlob[] = span.map((b, i) => ({
+    id: b.id,
+    offset: b.offset - start,
+    length: b.length,
+    uncompressedLength: b.uncompressedLength,
+    targets: live[i]!.map((t): SpanTarget => ({ path: t.file.job.dest.toString('latin1'), offset: t.offset, whole: t.file.job.node.content!.length === 1 })),
+  }));
+  const result = await run({ bytes, blobs });
+  let k = 0;
+  for (const l of live) {
+    for (const t of l) {
+      const err = result.errors[k];
+      const n = result.written[k++]!;
+      if (err) fail(t.file, Object.assign(new Error(err.message), { code: err.code }), opts);
+      else wrote(t.file, n, opts);
+    }
+  }
 }
 
-function writeAt(t: Target, data: Uint8Array, opts: ContentWriterOptions): void {
-  const f = t.file;
+function wrote(f: FileState, n: number, opts: ContentWriterOptions): void {
   if (f.failed) return;
+  f.created = true;
+  f.written += n;
+  opts.onBytes?.(n);
+  if (--f.remaining === 0) finishFile(f, opts);
+}
+
+/** Creates (or truncates) a file that several blobs, written in any order, will fill in. */
+function createEmpty(f: FileState, opts: ContentWriterOptions): void {
   try {
-    // The first write creates (or truncates) the file; later ones fill in at their offsets.
-    const fd = openSync(f.job.dest, f.created ? 'r+' : 'w', 0o600);
+    closeSync(openSync(f.job.dest, 'w', 0o600));
     f.created = true;
-    try {
-      let off = 0;
-      while (off < data.length) off += writeSync(fd, data, off, data.length - off, t.offset + off);
-    } finally {
-      closeSync(fd);
-    }
   } catch (e) {
     fail(f, e, opts);
-    return;
   }
-  f.written += data.length;
-  opts.onBytes?.(data.length);
-  if (--f.remaining === 0) finishFile(f, opts);
 }
 
 function finishFile(f: FileState, opts: ContentWriterOptions): void {
   if (!f.created) {
-    try {
-      closeSync(openSync(f.job.dest, 'w', 0o600));
-      f.created = true;
-    } catch (e) {
-      fail(f, e, opts);
-      return;
-    }
+    createEmpty(f, opts);
+    if (f.failed) return;
   }
   if (f.written !== f.job.node.size) {
     fail(f, new LifeboatError('RESTORE_FAILED', `${f.job.label} has ${f.written} bytes of content but the snapshot records ${f.job.node.size}`), opts);
@@ -143,14 +176,22 @@ function fail(f: FileState, e: unknown, opts: ContentWriterOptions): void {
   opts.onFileDone?.(f.job, e);
 }
 
-/** Blobs of one pack in file order, grouped into runs whose gaps are small enough to read through. */
+function spanEnd(span: readonly BlobLocation[]): number {
+  const last = span[span.length - 1]!;
+  return last.offset + last.length;
+}
+
+/**
+ * Blobs of one pack in pack order, grouped into runs whose gaps are small enough to read
+ * through, each cut once it reaches MAX_SPAN bytes.
+ */
 function spans(blobs: BlobLocation[]): BlobLocation[][] {
   blobs.sort((a, b) => a.offset - b.offset);
   const out: BlobLocation[][] = [];
   let cur: BlobLocation[] = [];
   for (const b of blobs) {
     const last = cur[cur.length - 1];
-    if (last && b.offset - (last.offset + last.length) > MAX_GAP) {
+    if (last && (b.offset - (last.offset + last.length) > MAX_GAP || last.offset + last.length - cur[0]!.offset >= MAX_SPAN)) {
       out.push(cur);
       cur = [];
     }
@@ -158,4 +199,22 @@ function spans(blobs: BlobLocation[]): BlobLocation[][] {
   }
   if (cur.length > 0) out.push(cur);
   return out;
+}
+
+/** Bytes that may be held at once; a request larger than the whole budget waits until it is alone. */
+class ByteBudget {
+  private used = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly max: number) {}
+
+  async take(n: number): Promise<void> {
+    while (this.used > 0 && this.used + n > this.max) await new Promise<void>((r) => this.waiting.push(r));
+    this.used += n;
+  }
+
+  give(n: number): void {
+    this.used -= n;
+    for (const w of this.waiting.splice(0)) w();
+  }
 }

@@ -42,8 +42,13 @@ export interface RestoreResult {
   readonly errors: readonly { path: string; message: string }[];
 }
 
+/**
+ * What is kept per entry until its metadata is applied: the node and where it goes. Not the
+ * walk's path arrays: for a large snapshot those are most of the plan's memory, and the
+ * path inside the snapshot is the destination minus the target prefix.
+ */
 interface Planned {
-  readonly entry: WalkEntry;
+  readonly node: Node;
   readonly dest: Buffer;
 }
 
@@ -62,6 +67,8 @@ export async function restoreTree(repo: Repository, root: Id, opts: RestoreOptio
   const counts: RestoreCounts = { files: 0, dirs: 0, others: 0, bytes: 0, totalFiles: 0, totalBytes: 0 };
   const errors: { path: string; message: string }[] = [];
   const targetBuf = Buffer.from(opts.target);
+  // The path inside the snapshot, for messages: the destination after the target prefix.
+  const labelOf = (dest: Buffer) => dest.subarray(targetBuf.length).toString();
   mkdirSync(opts.target, { recursive: true });
 
   const dirs: Planned[] = [];
@@ -87,16 +94,16 @@ export async function restoreTree(repo: Repository, root: Id, opts: RestoreOptio
       ensureParent(e);
       mkdirSync(dest, { recursive: true, mode: 0o700 });
       madeDirs.add(dest.toString('latin1'));
-      dirs.push({ entry: e, dest });
+      dirs.push({ node: e.node, dest });
       continue;
     }
     if (!selected(e)) continue;
     ensureParent(e);
     if (e.node.type === 'file') {
-      files.push({ entry: e, dest });
+      files.push({ node: e.node, dest });
       counts.totalFiles++;
       counts.totalBytes += e.node.size;
-    } else others.push({ entry: e, dest });
+    } else others.push({ node: e.node, dest });
   }
 
   // Hardlinks: the first path of an inode gets the content, the others are linked to it.
@@ -104,7 +111,7 @@ export async function restoreTree(repo: Repository, root: Id, opts: RestoreOptio
   const linked: Planned[] = [];
   const toWrite: Planned[] = [];
   for (const f of files) {
-    const n = f.entry.node;
+    const n = f.node;
     if (n.links > 1 && n.inode !== 0n) {
       const key = `${n.deviceId}:${n.inode}`;
       if (firstOfInode.has(key)) {
@@ -118,7 +125,13 @@ export async function restoreTree(repo: Repository, root: Id, opts: RestoreOptio
 
   await writeContents(
     repo,
-    toWrite.map((f) => ({ dest: f.dest, node: f.entry.node, label: pathText(f.entry.path) })),
+    toWrite.map((f) => ({
+      dest: f.dest,
+      node: f.node,
+      get label() {
+        return labelOf(f.dest);
+      },
+    })),
     {
       ...(opts.pool ? { pool: opts.pool } : {}),
       ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
@@ -133,35 +146,35 @@ export async function restoreTree(repo: Repository, root: Id, opts: RestoreOptio
     },
   );
   for (const f of linked) {
-    const n = f.entry.node;
+    const n = f.node;
     try {
       linkSync(firstOfInode.get(`${n.deviceId}:${n.inode}`)!, f.dest);
       counts.files++;
     } catch (e) {
-      record(errors, opts.reporter, pathText(f.entry.path), e);
+      record(errors, opts.reporter, labelOf(f.dest), e);
     }
   }
   for (const o of others) {
     try {
-      createSpecial(o.dest, o.entry.node, opts.target);
+      createSpecial(o.dest, o.node, opts.target);
       counts.others++;
     } catch (e) {
-      record(errors, opts.reporter, pathText(o.entry.path), e);
+      record(errors, opts.reporter, labelOf(o.dest), e);
     }
   }
   for (const p of [...toWrite, ...others]) {
     try {
-      if (p.entry.node.type !== 'socket') applyMetadata(p.dest, p.entry.node, opts.asRoot);
+      if (p.node.type !== 'socket') applyMetadata(p.dest, p.node, opts.asRoot);
     } catch (e) {
-      record(errors, opts.reporter, pathText(p.entry.path), e);
+      record(errors, opts.reporter, labelOf(p.dest), e);
     }
   }
   for (const d of dirs.reverse()) {
     try {
-      applyMetadata(d.dest, d.entry.node, opts.asRoot);
+      applyMetadata(d.dest, d.node, opts.asRoot);
       counts.dirs++;
     } catch (e) {
-      record(errors, opts.reporter, pathText(d.entry.path), e);
+      record(errors, opts.reporter, labelOf(d.dest), e);
     }
   }
   opts.reporter?.progress?.(counts);

@@ -66,6 +66,8 @@ export function mysqlArgs(t: MysqlTarget): ProcessArg[] {
 }
 
 export const MYSQL_FAILURE_RULES: FailureRules = [
+  // ERROR 1044 "... to database 'x'": the login worked, the user lacks privileges there (a drill's scratch database, usually).
+  { code: 'SOURCE_AUTH_FAILED', pattern: /access denied for user \S+ to database/i, hint: 'the login works but lacks privileges on that database; a drill creates and drops scratch databases: GRANT ALL ON `lifeboat\\_drill\\_%`.* TO the user' },
   { code: 'SOURCE_AUTH_FAILED', pattern: /access denied for user/i, hint: 'check the user and the password (password_file or password_env)' },
   { code: 'SOURCE_UNREACHABLE', pattern: /can't connect to|unknown (mysql )?server host|lost connection|server has gone away|connection refused/i, hint: 'check that MySQL/MariaDB is running and the host, port or socket are right' },
   { code: 'SOURCE_DUMP_FAILED', pattern: /unknown database/i, hint: 'check the database name' },

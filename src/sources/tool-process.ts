@@ -61,8 +61,9 @@ export function failureOf(r: ProcessResult, ctx: FailureContext): LifeboatError 
   const rule = ctx.rules.find((x) => x.pattern.test(r.stderrTail));
   const detail = stderrDetail(r.stderrTail, ctx.tool, rule?.pattern);
   const how = r.signal !== null ? `${ctx.tool} was killed by ${r.signal}` : `${ctx.tool} exited with code ${r.exitCode}`;
-  const text = `${ctx.what} failed: ${how}${detail ? `: ${detail}` : ''}${rule ? `; ${rule.hint}` : ''}`;
-  return new LifeboatError(r.signal !== null ? 'SOURCE_DUMP_FAILED' : (rule?.code ?? ctx.fallback), oneLine(text, ctx.secrets), {
+  // Only what the tool said is bounded: the hint (what to do) must survive a long tool message.
+  const text = `${oneLine(`${ctx.what} failed: ${how}${detail ? `: ${detail}` : ''}`, ctx.secrets)}${rule ? `; ${rule.hint}` : ''}`;
+  return new LifeboatError(r.signal !== null ? 'SOURCE_DUMP_FAILED' : (rule?.code ?? ctx.fallback), text, {
     data: { tool: ctx.tool, exitCode: r.exitCode, signal: r.signal },
   });
 }

@@ -72,7 +72,9 @@ export async function checkRepository(repo: Repository, opts: CheckOptions = {})
     pool ? poolVerify(pool, bytes, indexed) : Promise.resolve(verifyPack(repo.key, bytes, indexed));
   let read: Awaited<ReturnType<typeof readPacks>>;
   try {
-    read = await readPacks(repo, idx, selected, plan.concurrency, verify, progress('read-data'));
+    // Whole packs in memory at once: one per worker and one being read ahead, not `concurrency`.
+    const readAhead = pool ? Math.min(plan.concurrency, (opts.workers ?? 1) + 1) : Math.min(plan.concurrency, 2);
+    read = await readPacks(repo, idx, selected, readAhead, verify, progress('read-data'));
   } finally {
     await pool?.close();
   }

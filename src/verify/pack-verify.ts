@@ -32,7 +32,13 @@ const key = (b: PackedBlob) => `${b.id}@${b.offset}`;
  * indexed blob at its indexed place. Blobs are checked even when the header is unreadable,
  * so the report says which data survived.
  */
-export function verifyPack(masterKey: MasterKey, bytes: Uint8Array, indexed: readonly PackedBlob[]): PackVerdict {
+export function verifyPack(
+  masterKey: MasterKey,
+  bytes: Uint8Array,
+  indexed: readonly PackedBlob[],
+  /** Opens and verifies one blob (throwing when it is bad); a worker passes a scratch-buffer codec. */
+  openOne: (id: Id, sealed: Uint8Array, uncompressedLength: number) => unknown = (id, sealed, ulen) => openBlob(masterKey, id, sealed, ulen),
+): PackVerdict {
   const actualId = createHash('sha256').update(bytes).digest('hex');
   const mismatches: string[] = [];
   const mismatched = new Set<Id>();
@@ -58,7 +64,7 @@ export function verifyPack(masterKey: MasterKey, bytes: Uint8Array, indexed: rea
       continue;
     }
     try {
-      openBlob(masterKey, b.id, bytes.subarray(b.offset, b.offset + b.length), b.uncompressedLength);
+      openOne(b.id, bytes.subarray(b.offset, b.offset + b.length), b.uncompressedLength);
       good.push(b);
     } catch (e) {
       corrupt.push({ blob: b, reason: messageOf(e) });

@@ -80,6 +80,15 @@ describe('app errors: one line, no snapshot, no secret', { timeout: 300_000 }, (
     assert.equal(snapshots(), 0);
   });
 
+  test('a root that does not exist: one line naming the field, no empty snapshot', () => {
+    // It used to discover nothing and save a snapshot with no database, files or keys (exit 0).
+    const root = tmp.join('no-such-app');
+    config(`preset: decidim\nroot: ${root}`);
+    oneLine(run(['backup', '--app', 'shop']), 'SOURCE_NOT_FOUND', new RegExp(`app shop: apps\\.shop\\.root: ${root} does not exist; fix root: in lifeboat\\.yaml`));
+    oneLine(run(['drill', '--app', 'shop']), 'SOURCE_NOT_FOUND', /apps\.shop\.root: .* does not exist/);
+    assert.equal(snapshots(), 0);
+  });
+
   test('wrong database password', () => {
     config(`sources:\n  - mysql: { socket: ${MARIADB_SOCKET}, user: ${myUser}, database: ${myDb}, password_file: ${tmp.join('wrong.pass')} }`);
     oneLine(run(['backup', '--app', 'shop']), 'SOURCE_AUTH_FAILED', /app shop: connecting to MySQL on .* failed: .*Access denied for user.*; check the user and the password/);
@@ -96,6 +105,8 @@ describe('app errors: one line, no snapshot, no secret', { timeout: 300_000 }, (
     config(`sources:\n  - mysql: { socket: ${MARIADB_SOCKET}, user: ${myUser}, database: ${myDb}, password_file: ${tmp.join('right.pass')} }`);
     outputs.push(expectExit(run(['backup', '--app', 'shop', '--json']), 0));
     assert.equal(snapshots(), 1);
+    // A mistyped --database names the dumps there are (the user has no -r to "lifeboat ls" with).
+    oneLine(run(['restore', '--app', 'shop', '--database', `${myDb}x`, '--into', `mysql://root@localhost/${myDb}_nope`]), 'PATH_NOT_FOUND', new RegExp(`has no dump of database "${myDb}x"; its dumps: mysql/${myDb}$`));
   });
 
   test('unreachable PostgreSQL and MySQL servers', async () => {
@@ -145,7 +156,7 @@ describe('app errors: one line, no snapshot, no secret', { timeout: 300_000 }, (
 
   test('a wrong repository password; then no secret in any output', () => {
     writeFileSync(ctx.passwordFile, 'not the password\n');
-    oneLine(run(['backup', '--app', 'shop']), 'REPO_WRONG_PASSWORD', /wrong password for the repository/);
+    oneLine(run(['backup', '--app', 'shop']), 'REPO_WRONG_PASSWORD', /app shop: wrong password: no key file in shop matches the password of location "shop" \(locations\.shop\.password_file: .*\); fix that in lifeboat\.yaml$/);
     for (const r of outputs) {
       for (const s of [dbPassword, wrongPassword, inline]) assert.ok(!r.stdout.includes(s) && !r.stderr.includes(s), `secret in output of ${show(r)}`);
     }

@@ -4,7 +4,7 @@ import { systemClock, type Clock } from '../../lib/index.js';
 import { JOURNAL_FILE, openJournal, type Journal } from '../../journal/index.js';
 import { Repository } from '../../repo/index.js';
 import { mysqlTarget, nodeProcessRunner, pgTarget, type DatabaseSpec, type DbConnection, type ProcessRunner, type SourceSpec } from '../../sources/index.js';
-import { appLocations, locationPassword, type NamedLocation } from '../app-repository.js';
+import { appLocations, explainWrongPassword, locationPassword, type NamedLocation } from '../app-repository.js';
 import type { AppConfig, LifeboatConfig } from '../config/config-types.js';
 import { loadConfig, type ConfigLookup } from '../config/load-config.js';
 import type { Environment } from '../environment.js';
@@ -52,7 +52,7 @@ export function pickLocation(ctx: AppContext, name: string | undefined): NamedLo
 /** Opens one location's repository on its own (drill and guard read each location separately). */
 export async function openLocation(ctx: AppContext, l: NamedLocation): Promise<Repository> {
   const backend = openBackend(l.location.url, ctx.env.cwd, ctx.env.env);
-  return Repository.open(backend, await locationPassword(l, ctx.env), repoEnv(ctx.env));
+  return explainWrongPassword(Repository.open(backend, await locationPassword(l, ctx.env), repoEnv(ctx.env)), [l.name], l);
 }
 
 /** Runs `fn` on one location's repository and closes its backend afterwards (SFTP and S3 hold connections). */

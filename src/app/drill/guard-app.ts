@@ -48,7 +48,7 @@ export async function guardFacts(ctx: AppContext): Promise<GuardFacts> {
     liveKeysProblem = (e as Error).message;
   }
   const journal = appJournal(ctx);
-  const records = LocationRecords.load(LocationRecords.stateDir(ctx.env.env, ctx.stateDir));
+  const records = LocationRecords.load(LocationRecords.stateDir(ctx.env, ctx.stateDir));
   const locations: LocationFacts[] = [];
   let liveKeys: KeyFingerprint[] | undefined;
   let keyChange: Date | undefined;

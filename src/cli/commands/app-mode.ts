@@ -16,7 +16,7 @@ export async function initAppMode({ values, env, out }: CommandContext): Promise
     const r = await initApp(config, app, env);
     results.push(r);
     if (!out.json && r.locations.length > 1) {
-      for (const l of r.locations) out.line(`app ${r.app}: location ${l.name}: ${l.status === 'created' ? 'created' : l.status === 'adopted' ? 'adopted existing repository (run "lifeboat sync" to copy its snapshots)' : 'already there'} at ${l.location}`);
+      for (const l of r.locations) out.line(`app ${r.app}: location ${l.name}: ${l.status === 'created' ? 'created' : l.status === 'adopted' ? `adopted existing repository (its snapshots reach the other locations with "lifeboat sync --app ${r.app}" or the next backup)` : 'already there'} at ${l.location}`);
     } else if (!out.json) out.line(r.created ? `created repository ${r.id.slice(0, 10)} for app ${r.app} at ${r.repository} (location ${r.location}); keep its password safe: without it the data cannot be read back` : `app ${r.app}: repository ${r.id.slice(0, 10)} already exists at ${r.repository}; left as it is`);
   }
   return { json: str(values, 'app') !== undefined ? results[0] : { apps: results } };

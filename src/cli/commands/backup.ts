@@ -9,6 +9,20 @@ import { ProgressLine } from '../progress.js';
 import { backupAppMode } from './app-mode.js';
 import { hasConfig } from '../common.js';
 
+/** Options of a path backup that an app backup does not use: silently dropping them would mislead. */
+const PATH_ONLY = ['repo', 'exclude', 'exclude-file', 'tag', 'host', 'parent', 'stdin', 'stdin-filename', 'compression', 'pack-size'] as const;
+
+function refuseRepositoryOptions(values: Record<string, unknown>, positionals: readonly string[]): void {
+  const app = String(values['app']);
+  if (positionals.length > 0) {
+    throw new LifeboatError('INVALID_ARGUMENT', `backup --app takes no paths (got ${positionals.join(' ')}); add them to apps.${app} as a files source in lifeboat.yaml, or back them up on their own with "lifeboat backup -r REPO PATH..."`);
+  }
+  const given = PATH_ONLY.filter((o) => values[o] !== undefined);
+  if (given.length > 0) {
+    throw new LifeboatError('INVALID_ARGUMENT', `backup --app does not take ${given.map((o) => `--${o}`).join(', ')}: an app's locations and sources come from lifeboat.yaml (exclude: of a files source); remove ${given.length > 1 ? 'them' : 'it'}`);
+  }
+}
+
 export const backupCommand: Command = {
   name: 'backup',
   summary: 'back up files and directories (or standard input) into a new snapshot',
@@ -28,6 +42,7 @@ export const backupCommand: Command = {
   async run(ctx) {
     const { positionals, values, env, out } = ctx;
     // App mode: --app, or nothing named and no repository given but a lifeboat.yaml found.
+    if (values['app'] !== undefined) refuseRepositoryOptions(values, positionals);
     if (values['app'] !== undefined || (positionals.length === 0 && !values['stdin'] && !values['repo'] && !env.env['LIFEBOAT_REPOSITORY'] && !env.env['RESTIC_REPOSITORY'] && hasConfig(values, env))) return backupAppMode(ctx);
     const excludes = [...strings(values, 'exclude'), ...strings(values, 'exclude-file').flatMap(readExcludeFile)];
     const compression = str(values, 'compression') ?? 'auto';

@@ -9,7 +9,7 @@ export const catCommand: Command = {
   usage: '-r REPO config | snapshot|index|key|pack|blob|lock ID',
   options: {},
   async run({ positionals, values, env, out }) {
-    needPositionals(positionals, 1, 2, this.usage);
+    needPositionals(positionals, 1, 2, `${this.name} ${this.usage}`);
     const kind = positionals[0] as CatKind;
     if (!CAT_KINDS.includes(kind)) throw new LifeboatError('INVALID_ARGUMENT', `cannot cat "${positionals[0]}"; choose one of ${CAT_KINDS.join(', ')}`);
     if (kind !== 'config' && positionals.length < 2) throw new LifeboatError('INVALID_ARGUMENT', `cat ${kind} needs an ID`);

@@ -9,7 +9,7 @@ export const configCommand: Command = {
   usage: '[-c FILE] check | init --preset decidim|mautic|rails|laravel|nextcloud|generic [--output FILE] [--force]',
   options: { preset: { type: 'string' }, output: { type: 'string', short: 'o' }, force: { type: 'boolean' } },
   async run({ positionals, values, env, out }) {
-    needPositionals(positionals, 1, 1, this.usage);
+    needPositionals(positionals, 1, 1, `${this.name} ${this.usage}`);
     switch (positionals[0]) {
       case 'check': {
         const r = checkConfig(configLookup(values, env));

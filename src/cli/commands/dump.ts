@@ -8,7 +8,7 @@ export const dumpCommand: Command = {
   usage: '-r REPO SNAPSHOT FILE',
   options: {},
   async run({ positionals, values, env, out }) {
-    needPositionals(positionals, 2, 2, this.usage);
+    needPositionals(positionals, 2, 2, `${this.name} ${this.usage}`);
     const repo = await openRepository(repoOptions(values), env);
     await repo.withLock(false, async () => {
       await repo.loadIndex();

@@ -10,7 +10,7 @@ export const keyCommand: Command = {
   usage: '-r REPO list | add [--new-password-file F] | remove ID | passwd [--new-password-file F]',
   options: { 'new-password-file': { type: 'string' } },
   async run({ positionals, values, env, out }) {
-    needPositionals(positionals, 1, 2, this.usage);
+    needPositionals(positionals, 1, 2, `${this.name} ${this.usage}`);
     const sub = positionals[0];
     const repo = await openRepository(repoOptions(values), env);
     switch (sub) {

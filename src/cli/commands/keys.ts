@@ -25,7 +25,9 @@ export const keysCommand: Command = {
       if (r.emergency) out.error(r.emergency);
       for (const p of r.problems) out.error(`problem: ${p}`);
       if (r.backup) out.line('snapshot' in r.backup ? `backup made: snapshot ${r.backup.snapshot.slice(0, 8)}` : `backup FAILED: ${r.backup.error}`);
-      out.line(r.ok ? 'every key matches its backups' : 'keys do NOT match their backups');
+      // After --backup-now the mismatch above is what was found; say where the keys are now.
+      const saved = r.backup && 'snapshot' in r.backup ? r.backup.snapshot.slice(0, 8) : undefined;
+      out.line(r.ok ? 'every key matches its backups' : saved ? `keys did NOT match their backups; now escrowed in snapshot ${saved}: prove it with "lifeboat drill --app ${app}"` : 'keys do NOT match their backups');
     }
     return { json: r, exitCode: r.ok ? 0 : 1 };
   },

@@ -9,7 +9,7 @@ export const lsCommand: Command = {
   usage: '-r REPO SNAPSHOT [PATH] [-l]',
   options: { long: { type: 'boolean', short: 'l' } },
   async run({ positionals, values, env, out }) {
-    needPositionals(positionals, 1, 2, this.usage);
+    needPositionals(positionals, 1, 2, `${this.name} ${this.usage}`);
     const repo = await openRepository(repoOptions(values), env);
     return repo.withLock(false, async () => {
       await repo.loadIndex();

@@ -24,11 +24,11 @@ export const restoreCommand: Command = {
   },
   async run(ctx) {
     if (ctx.values['app'] !== undefined) {
-      needPositionals(ctx.positionals, 0, 0, this.usage);
+      needPositionals(ctx.positionals, 0, 0, `${this.name} ${this.usage}`);
       return restoreAppMode(ctx);
     }
     const { positionals, values, env, out } = ctx;
-    needPositionals(positionals, 1, 1, this.usage);
+    needPositionals(positionals, 1, 1, `${this.name} ${this.usage}`);
     const target = str(values, 'target');
     if (!target) throw new LifeboatError('INVALID_ARGUMENT', 'say where to restore with --target DIR');
     const [ref, sub] = splitRef(positionals[0]!);

@@ -1,0 +1,85 @@
+import { closeSync, openSync, writeSync } from 'node:fs';
+import { isLifeboatError } from '../errors/index.js';
+import type { Id } from '../model/index.js';
+import type { ScratchCodec } from '../repo/index.js';
+
+/** One place a blob's plaintext goes: a file (path bytes as latin1 text) at an offset. */
+export interface SpanTarget {
+  readonly path: string;
+  readonly offset: number;
+  /** The file's only blob: open with truncation. Files of several blobs are created beforehand. */
+  readonly whole: boolean;
+}
+
+export interface SpanBlob {
+  readonly id: Id;
+  /** Offset within the span's bytes. */
+  readonly offset: number;
+  readonly length: number;
+  readonly uncompressedLength: number;
+  readonly targets: readonly SpanTarget[];
+}
+
+/** A run of one pack read in one request, with everything that needs its blobs. */
+export interface SpanTask {
+  readonly bytes: Uint8Array;
+  readonly blobs: readonly SpanBlob[];
+}
+
+/** Per target, in task order: bytes written, or why not. */
+export interface SpanResult {
+  readonly written: number[];
+  readonly errors: ({ readonly code: string; readonly message: string } | null)[];
+}
+
+/**
+ * Opens (decrypts, decompresses, verifies) each blob of a span into scratch memory and writes
+ * it wherever it belongs. Runs on a worker thread (or inline without a pool): the plaintext
+ * never crosses threads, and nothing is allocated per blob. Never throws for a bad blob or
+ * an unwritable file; the result says which targets failed.
+ */
+export function writeSpan(codec: ScratchCodec, task: SpanTask): SpanResult {
+  const written: number[] = [];
+  const errors: SpanResult['errors'] = [];
+  for (const b of task.blobs) {
+    let plain: Uint8Array | undefined;
+    let blobError: { code: string; message: string } | undefined;
+    try {
+      plain = codec.open(b.id, task.bytes.subarray(b.offset, b.offset + b.length), b.uncompressedLength);
+    } catch (e) {
+      blobError = describe(e);
+    }
+    for (const t of b.targets) {
+      if (!plain) {
+        written.push(0);
+        errors.push(blobError!);
+        continue;
+      }
+      try {
+        writeAt(t, plain);
+        written.push(plain.length);
+        errors.push(null);
+      } catch (e) {
+        written.push(0);
+        errors.push(describe(e));
+      }
+    }
+  }
+  return { written, errors };
+}
+
+function writeAt(t: SpanTarget, data: Uint8Array): void {
+  const fd = openSync(Buffer.from(t.path, 'latin1'), t.whole ? 'w' : 'r+', 0o600);
+  try {
+    let off = 0;
+    while (off < data.length) off += writeSync(fd, data, off, data.length - off, t.offset + off);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function describe(e: unknown): { code: string; message: string } {
+  if (isLifeboatError(e)) return { code: e.code, message: e.message };
+  const code = (e as NodeJS.ErrnoException)?.code;
+  return { code: code ?? 'RESTORE_FAILED', message: String((e as Error)?.message ?? e) };
+}
