@@ -35,4 +35,8 @@ export { checkKeys, type KeysReport, type KeyReport, type KeyState } from './dri
 export { guardApp, guardFacts, type GuardReport } from './drill/guard-app.js';
 export { checkAppLocations, type LocationCheck } from './drill/check-app.js';
 export { locationTargets, type LocationTargets } from './location-targets.js';
+export { forgetSnapshots, pruneWithLock, snapshotJson, openReopenable, type ForgetRequest, type ForgetReport, type ForgetGroupJson, type Reopenable } from './forget.js';
+export { pruneRepository, type PruneOptions, type PruneReport, type PruneStep } from './prune.js';
+export { openForRetention, forgetApp, pruneApp, appPolicy, appFilter, type LocationOutcome } from './retention-runs.js';
+export { DEFAULT_GROUP_BY, parseGroupBy, parseMaxUnused, parseRetentionDuration, type MaxUnused, type RetentionPolicy, type SelectFilter, type GroupBy } from '../policy/index.js';
 export { recordAppBackup } from './drill/record-backup.js';

@@ -46,6 +46,10 @@ export const ERROR_CODES = {
   LOCATIONS_BEHIND: { exit: 4, retryable: false },
   /** No location of a mirror could take the backup. */
   LOCATIONS_ALL_FAILED: { exit: 1, retryable: false },
+  /** forget without any keep rule: restic refuses to remove everything unasked, and so do we. */
+  FORGET_EMPTY_POLICY: { exit: 1, retryable: false },
+  /** prune could not prove which data is still needed (a tree or pack is missing): nothing deleted. */
+  PRUNE_UNSAFE: { exit: 1, retryable: false },
   INTERRUPTED: { exit: 130, retryable: false },
   INTERNAL: { exit: 1, retryable: false },
 } as const satisfies Record<string, { exit: number; retryable: boolean }>;

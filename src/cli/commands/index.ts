@@ -18,6 +18,8 @@ import { statsCommand } from './stats.js';
 import { unlockCommand } from './unlock.js';
 import { syncCommand } from './sync.js';
 import { locationsCommand } from './locations.js';
+import { forgetCommand } from './forget.js';
+import { pruneCommand } from './prune.js';
 
 export const COMMANDS: readonly Command[] = [
   initCommand,
@@ -31,6 +33,8 @@ export const COMMANDS: readonly Command[] = [
   keyCommand,
   unlockCommand,
   statsCommand,
+  forgetCommand,
+  pruneCommand,
   configCommand,
   appsCommand,
   historyCommand,
