@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { describe as show, expectExit, lastJson, lifeboat, lifeboatInit, lifeboatSpawn, repoCtx, requireRestic, restic, TempDir, type RepoCtx } from './support/run.js';
 import { writeDataFile } from './support/data.js';
+import { prng } from './support/prng.js';
 
 const MiB = 1024 * 1024;
 const TRIALS = Number(process.env['LIFEBOAT_E2E_CRASH_TRIALS'] ?? 20);
@@ -15,17 +16,6 @@ const SMALL_FILES = 1500;
 /** Small packs (MiB) so that packs land on disk throughout a run, not only near its end. */
 const PACK_SIZE = ['--pack-size', '4'];
 
-/** mulberry32: reproducible delays from a seed printed in the test output. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function packCount(ctx: RepoCtx): number {
   let n = 0;

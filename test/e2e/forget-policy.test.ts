@@ -5,19 +5,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { describe as show, expectExit, lifeboat, repoCtx, requireRestic, restic, resticEnv, resticInit, TempDir, type RepoCtx } from './support/run.js';
+import { prng } from './support/prng.js';
 
 const POLICIES = Number(process.env['LIFEBOAT_E2E_POLICIES'] ?? 40);
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Group {
   host: string;

@@ -7,19 +7,10 @@ import { cpSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe as show, expectExit, lifeboat, lifeboatSpawn, repoCtx, requireRestic, restic, resticInit, TempDir, type RepoCtx } from './support/run.js';
 import { assertRestoresIdentical, makeSnapshots } from './support/prune-repo.js';
+import { prng } from './support/prng.js';
 
 const TRIALS = Number(process.env['LIFEBOAT_E2E_PRUNE_TRIALS'] ?? 12);
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Names of the repository's index and pack files: what a prune changes. */
 function files(repo: string): string {

@@ -1,5 +1,4 @@
-import { matchesFilter, openRepository } from '../../app/index.js';
-import { formatGoTime } from '../../model/index.js';
+import { matchesFilter, openRepository, snapshotJson } from '../../app/index.js';
 import type { Command } from '../command.js';
 import { repoOptions, str, strings } from '../common.js';
 
@@ -16,17 +15,7 @@ export const snapshotsCommand: Command = {
       paths: strings(values, 'path'),
     };
     const list = await repo.withLock(false, async () => (await repo.listSnapshots()).filter((e) => matchesFilter(e, filter)));
-    const json = list.map(({ id, snapshot: s }) => ({
-      id,
-      short_id: id.slice(0, 8),
-      time: formatGoTime(s.time),
-      ...(s.parent ? { parent: s.parent } : {}),
-      tree: s.tree,
-      paths: s.paths,
-      hostname: s.hostname ?? '',
-      username: s.username ?? '',
-      ...(s.tags?.length ? { tags: s.tags } : {}),
-    }));
+    const json = list.map(({ id, snapshot }) => snapshotJson(id, snapshot));
     if (!out.json) {
       out.line('ID        Time                 Host            Tags        Paths');
       out.line('-'.repeat(78));
