@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { decryptCbcHmac, decryptGcm, encryptGcm } from './message-encryptor.js';
 import { generateKey } from './key-generator.js';
 import { marshalString } from './ruby-marshal.js';
@@ -30,7 +31,8 @@ const V = {
       'eHdGeExnZEwvMSt3U3dKaFl1WFo0TjVvYzA0eGpjbm5WSkt5MXlsNzhpZ0ZnbWhBWFlQZTRwaXE1bVJCS2oxMDZhYVp2dVN3V0lNZUlWQ3c2eVhQbnhnVjFmeVVubmhRKzF3WnZyWHVNMDg9LS1HSisyakJVSFlPb05ISzRMaXRzcFdBPT0=--831a1d54a3cda8a0658dc668a03dedcbce13b5ca',
   },
 };
-const SHARED = '/work/shared/testdata/rails-vectors.json';
+// shared/ sits beside the checkout (CI lays it there too); tests run from the checkout's root.
+const SHARED = resolve(process.cwd(), '..', 'shared', 'testdata', 'rails-vectors.json');
 const hex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'hex'));
 const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 
