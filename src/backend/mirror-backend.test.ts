@@ -1,17 +1,12 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { isLifeboatError } from '../errors/index.js';
-import { hashId, type Handle } from '../model/index.js';
+import type { Handle } from '../model/index.js';
 import { runBackendContract } from './backend.contract.js';
 import { faulty } from './faulty-backend.js';
 import { MemBackend } from './mem-backend.js';
 import { MirrorBackend } from './mirror-backend.js';
-
-function file(type: Handle['type'], size = 100): { h: Handle; data: Uint8Array } {
-  const data = new Uint8Array(randomBytes(size));
-  return { h: { type, name: hashId(data) }, data };
-}
+import { file } from './backend-test.test-util.js';
 
 async function names(b: { list(t: Handle['type']): AsyncIterable<{ name: string }> }, t: Handle['type']): Promise<string[]> {
   const out: string[] = [];

@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { isLifeboatError, type ErrorCode } from '../errors/index.js';
-import { hashId, type Handle } from '../model/index.js';
 import { runBackendContract } from './backend.contract.js';
 import { withRetry } from './retry-backend.js';
 import { S3Backend, type S3Options } from './s3-backend.js';
 import { codeForS3 } from './s3-error.js';
 import { S3_ACCESS_KEY, S3_SECRET_KEY, s3ServerAvailable, startS3Server, type S3ServerFixture } from './s3-server.test-util.js';
+import { rejectsWith, file } from './backend-test.test-util.js';
 
 const skip = s3ServerAvailable() ? false : 'needs s3rver and openssl';
 let server: S3ServerFixture;
@@ -32,20 +31,6 @@ function opts(over: Partial<S3Options> = {}): S3Options {
     ca: server.ca,
     ...over,
   };
-}
-
-async function rejectsWith(p: Promise<unknown>, code: ErrorCode, pattern?: RegExp): Promise<void> {
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(isLifeboatError(e), `expected LifeboatError ${code}, got ${String(e)}`);
-    assert.equal(e.code, code, e.message);
-    if (pattern) assert.match(e.message, pattern);
-    return true;
-  });
-}
-
-function file(type: Handle['type'], size = 100): { h: Handle; data: Uint8Array } {
-  const data = new Uint8Array(randomBytes(size));
-  return { h: { type, name: hashId(data) }, data };
 }
 
 if (!skip) {

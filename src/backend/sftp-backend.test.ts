@@ -4,14 +4,13 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { isLifeboatError, type ErrorCode } from '../errors/index.js';
-import { hashId, type Handle } from '../model/index.js';
 import type { FileInfo } from './backend.js';
 import { runBackendContract } from './backend.contract.js';
 import { checkHostKey, knownHostsLine } from './known-hosts.js';
 import { SftpBackend, type SftpOptions } from './sftp-backend.js';
 import { sshdAvailable, startSshd, type SshdFixture } from './sshd.test-util.js';
 import { withRetry } from './retry-backend.js';
+import { rejectsWith, file } from './backend-test.test-util.js';
 
 const skip = sshdAvailable() ? false : 'needs root and /usr/sbin/sshd';
 let sshd: SshdFixture;
@@ -34,20 +33,6 @@ function opts(over: Partial<SftpOptions> = {}): SftpOptions {
     knownHostsFile: sshd.knownHostsFile,
     ...over,
   };
-}
-
-async function rejectsWith(p: Promise<unknown>, code: ErrorCode, pattern?: RegExp): Promise<void> {
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(isLifeboatError(e), `expected LifeboatError ${code}, got ${String(e)}`);
-    assert.equal(e.code, code, e.message);
-    if (pattern) assert.match(e.message, pattern);
-    return true;
-  });
-}
-
-function file(type: Handle['type'], size = 100): { h: Handle; data: Uint8Array } {
-  const data = new Uint8Array(randomBytes(size));
-  return { h: { type, name: hashId(data) }, data };
 }
 
 if (!skip) {
