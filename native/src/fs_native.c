@@ -9,6 +9,8 @@
  *                                      no extended attributes (ENOTSUP)
  *   lgetxattr(path, name) -> Buffer
  *   lsetxattr(path, name, value)      flags 0 (create or replace)
+ *   tuneMalloc(arenaMax, mmapThreshold) -> boolean
+ *       glibc's mallopt(M_ARENA_MAX) and mallopt(M_MMAP_THRESHOLD); false elsewhere.
  *
  * Paths and names are Uint8Arrays (Buffers) of raw bytes: file names need not be UTF-8.
  * They are copied and NUL-terminated here; an embedded NUL is refused. None of the calls
@@ -28,6 +30,9 @@
 #include <node_api.h>
 
 #include <errno.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <fcntl.h>
 #include <limits.h>
 #include <stdint.h>
@@ -422,6 +427,27 @@ done:
   return NULL;
 }
 
+/* ---------------------------------------------------------------- malloc */
+
+/* Worker threads each get a glibc arena, and glibc raises its mmap threshold after every
+ * large free, so multi-MiB buffers freed by one thread end up as heap that stays resident.
+ * A fixed threshold (which also stops the raising) and few arenas return them instead. */
+static napi_value tune_malloc(napi_env env, napi_callback_info info) {
+  napi_value argv[2], result;
+  int32_t arena_max = 0, threshold = 0;
+  bool ok = false;
+  if (!get_args(env, info, 2, argv)) return NULL;
+  if (napi_get_value_int32(env, argv[0], &arena_max) != napi_ok || napi_get_value_int32(env, argv[1], &threshold) != napi_ok) {
+    napi_throw_type_error(env, "ERR_INVALID_ARG_TYPE", "tuneMalloc takes two integers");
+    return NULL;
+  }
+#ifdef __GLIBC__
+  ok = mallopt(M_ARENA_MAX, arena_max) == 1 && mallopt(M_MMAP_THRESHOLD, threshold) == 1;
+#endif
+  napi_get_boolean(env, ok, &result);
+  return result;
+}
+
 /* ---------------------------------------------------------------- module */
 
 NAPI_MODULE_INIT() {
@@ -430,6 +456,7 @@ NAPI_MODULE_INIT() {
       {"llistxattr", NULL, llistxattr_js, NULL, NULL, NULL, napi_enumerable, NULL},
       {"lgetxattr", NULL, lgetxattr_js, NULL, NULL, NULL, napi_enumerable, NULL},
       {"lsetxattr", NULL, lsetxattr_js, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"tuneMalloc", NULL, tune_malloc, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) {
     throw_if_none(env, "fs_native: could not define the exports");

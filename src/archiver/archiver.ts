@@ -1,9 +1,9 @@
 import { lstatSync, readdirSync, type BigIntStats } from 'node:fs';
 import { LifeboatError, isLifeboatError } from '../errors/index.js';
 import { decodeTree, encodeTree, type GoTime, type Id, type Node, type Snapshot } from '../model/index.js';
-import { CHUNK_MIN_SIZE, Chunker, type RepoWriter, type Repository } from '../repo/index.js';
+import { CHUNK_MIN_SIZE, Chunker, readFileChunks, type RepoWriter, type Repository } from '../repo/index.js';
 import { PathPattern, limiter, mapConcurrent } from '../lib/index.js';
-import { readFileChunks } from './file-chunks.js';
+import { FileBatches } from './file-batches.js';
 import { nodeFromStat } from './fs-node.js';
 import { sameTree } from './same-node.js';
 import { UserNames } from './user-names.js';
@@ -60,6 +60,13 @@ export interface ArchiveResult {
 
 const nameKey = (name: Uint8Array) => Buffer.from(name).toString('latin1');
 
+/** An entry handed over to be archived; `done` gives its node once its content is stored. */
+interface Pending {
+  readonly done: Promise<Node | undefined>;
+}
+const settled = (node: Node | undefined): Pending => ({ done: Promise.resolve(node) });
+const NOTHING = settled(undefined);
+
 /**
  * Walks the source and writes its trees and data blobs through a RepoWriter. The caller
  * flushes the writer and saves the snapshot; nothing here decides when data is durable.
@@ -83,6 +90,8 @@ export class Archiver {
   private readonly readingLarge = limiter(LARGE_FILES_READ_AT_ONCE);
   /** Chunkers lent to files being read (each owns a WebAssembly instance: costly to make per file). */
   private readonly spareChunkers: Chunker[] = [];
+  /** Files go to worker threads to be read, when the writer has workers. */
+  private readonly batches: FileBatches | undefined;
 
   constructor(
     private readonly repo: Repository,
@@ -93,6 +102,7 @@ export class Archiver {
     this.polynomial = repo.config.chunkerPolynomial;
     this.chunker = new Chunker(this.polynomial);
     this.exclude = new PathPattern(req.excludes);
+    this.batches = writer.readsOnWorkers ? new FileBatches(writer, this.polynomial) : undefined;
   }
 
   async run(): Promise<ArchiveResult> {
@@ -184,7 +194,7 @@ export class Archiver {
         throw new LifeboatError('SOURCE_NOT_FOUND', `cannot back up ${firstTarget(child)}: ${path}: ${code}; check the path`, { cause: e });
       }
       if (child.target) {
-        const node = await this.archiveEntry(nameBytes, Buffer.from(path), st, parentNode);
+        const node = await (await this.archiveEntry(nameBytes, Buffer.from(path), st, parentNode)).done;
         if (node) nodes.push(node);
       } else {
         const sub = parentNode?.type === 'dir' && parentNode.subtree ? await this.loadTree(parentNode.subtree) : undefined;
@@ -195,29 +205,34 @@ export class Archiver {
     return (await this.writer.saveBlob('tree', encodeTree(nodes))).id;
   }
 
-  /** One file system entry; undefined when it is excluded or could not be read. */
-  private async archiveEntry(name: Uint8Array, path: Buffer, st: BigIntStats, parentNode: Node | undefined): Promise<Node | undefined> {
+  /** One file system entry; resolves to undefined when it is excluded or could not be read. */
+  private async archiveEntry(name: Uint8Array, path: Buffer, st: BigIntStats, parentNode: Node | undefined): Promise<Pending> {
     const pathText = path.toString();
-    if (!this.exclude.empty && this.exclude.matches(pathText)) return undefined;
+    if (!this.exclude.empty && this.exclude.matches(pathText)) return NOTHING;
     let node: Node;
     try {
       node = nodeFromStat(name, path, st, this.names);
     } catch (e) {
       this.recordError(pathText, e);
-      return undefined;
+      return NOTHING;
     }
     if (node.type === 'dir') return this.archiveDir(node, path, parentNode);
-    if (node.type !== 'file') return node;
+    if (node.type !== 'file') return settled(node);
     return this.archiveFile(node, path, pathText, parentNode);
   }
 
-  private async archiveDir(node: Node, path: Buffer, parentNode: Node | undefined): Promise<Node | undefined> {
+  /**
+   * Walks a directory and returns once every entry below it has been handed over; its node
+   * is ready when their contents are stored. The walk goes on meanwhile, so workers reading
+   * a large file never hold up the files after it.
+   */
+  private async archiveDir(node: Node, path: Buffer, parentNode: Node | undefined): Promise<Pending> {
     let entries: Buffer[];
     try {
       entries = readdirSync(path, { encoding: 'buffer' });
     } catch (e) {
       this.recordError(path.toString(), e);
-      return undefined;
+      return NOTHING;
     }
     const parentTree = parentNode?.type === 'dir' && parentNode.subtree ? await this.loadTree(parentNode.subtree) : undefined;
     const stated: { entry: Buffer; childPath: Buffer; st: BigIntStats }[] = [];
@@ -230,29 +245,56 @@ export class Archiver {
       }
     }
     const archive = ({ entry, childPath, st }: (typeof stated)[number]) => this.archiveEntry(entry, childPath, st, parentTree?.get(nameKey(entry)));
-    // Files are archived several at a time so that workers always have blobs to hash and seal
-    // (the writer's byte budget, not this window, bounds their bytes). Subdirectories go one
-    // after another: walking them concurrently would hold that many directories' old and new
-    // nodes at once, which is what made a re-backup's memory grow with the number of files.
     const isDir = (x: (typeof stated)[number]) => (Number(x.st.mode) & 0o170000) === 0o040000;
-    const results = await mapConcurrent(stated.filter((x) => !isDir(x)), ENTRY_WINDOW, archive);
-    for (const x of stated) if (isDir(x)) results.push(await archive(x));
-    const children = results.filter((n): n is Node => n !== undefined);
-    const reuse = parentTree !== undefined && parentNode?.subtree && this.writer.has('tree', parentNode.subtree) && sameTree(children, parentTree.values(), parentTree.size);
-    const subtree = reuse ? parentNode.subtree! : (await this.writer.saveBlob('tree', encodeTree(children))).id;
-    if (!parentNode || parentNode.type !== 'dir') this.counts.dirsNew++;
-    else if (parentNode.subtree === subtree) this.counts.dirsUnmodified++;
-    else this.counts.dirsChanged++;
-    return { ...node, subtree };
+    const pending: Pending[] = [];
+    if (this.batches) {
+      for (const x of stated) if (!isDir(x)) pending.push(await archive(x));
+      await this.batches.flush();
+    } else {
+      // Without workers files are read here, several at a time (the writer's byte budget,
+      // not this window, bounds their bytes).
+      pending.push(...(await mapConcurrent(stated.filter((x) => !isDir(x)), ENTRY_WINDOW, archive)));
+    }
+    // Subdirectories go one after another: walking them concurrently would hold that many
+    // directories' old and new nodes at once, which made a re-backup's memory grow with the
+    // number of files.
+    for (const x of stated) if (isDir(x)) pending.push(await archive(x));
+    const done = (async () => {
+      const results = await Promise.all(pending.map((p) => p.done));
+      const children = results.filter((n): n is Node => n !== undefined);
+      const reuse = parentTree !== undefined && parentNode?.subtree && this.writer.has('tree', parentNode.subtree) && sameTree(children, parentTree.values(), parentTree.size);
+      const subtree = reuse ? parentNode.subtree! : (await this.writer.saveBlob('tree', encodeTree(children))).id;
+      if (!parentNode || parentNode.type !== 'dir') this.counts.dirsNew++;
+      else if (parentNode.subtree === subtree) this.counts.dirsUnmodified++;
+      else this.counts.dirsChanged++;
+      return { ...node, subtree };
+    })();
+    done.catch(() => undefined); // awaited by the parent; marked handled if the run stops first
+    return { done };
   }
 
-  private async archiveFile(node: Node, path: Buffer, pathText: string, parentNode: Node | undefined): Promise<Node | undefined> {
+  private async archiveFile(node: Node, path: Buffer, pathText: string, parentNode: Node | undefined): Promise<Pending> {
     this.counts.bytesProcessed += node.size;
     if (parentNode && this.unchanged(node, parentNode)) {
       this.counts.filesUnmodified++;
       this.reporter.progress?.(this.counts, pathText);
-      return { ...node, content: parentNode.content };
+      return settled({ ...node, content: parentNode.content });
     }
+    if (!this.batches) return settled(await this.readHere(node, path, pathText, parentNode));
+    const { done } = await this.batches.add(path, node.size);
+    return {
+      done: done.then((c) => {
+        if ('error' in c) {
+          this.recordError(pathText, c.error);
+          return undefined;
+        }
+        return this.fileRead(node, pathText, parentNode, c.ids, c.size);
+      }),
+    };
+  }
+
+  /** Reads a file on this thread (no workers) and queues its chunks. */
+  private async readHere(node: Node, path: Buffer, pathText: string, parentNode: Node | undefined): Promise<Node | undefined> {
     const ids: Promise<Id>[] = [];
     let size = 0;
     const ok = await (node.size >= CHUNK_MIN_SIZE ? this.readingLarge : this.reading)(async () => {
@@ -275,13 +317,16 @@ export class Archiver {
       }
     });
     if (!ok) return undefined;
-    const content = await Promise.all(ids);
+    return this.fileRead(node, pathText, parentNode, await Promise.all(ids), size);
+  }
+
+  private fileRead(node: Node, pathText: string, parentNode: Node | undefined, content: readonly Id[], size: number): Node {
     this.counts.bytesRead += size;
     if (parentNode) this.counts.filesChanged++;
     else this.counts.filesNew++;
     this.reporter.progress?.(this.counts, pathText);
     // The size recorded is what was read: restic restores exactly `size` bytes.
-    return { ...node, size, content };
+    return { ...node, size, content: [...content] };
   }
 
   /** restic's rule: same type, size, mtime, ctime and inode, and all content still stored. */

@@ -36,6 +36,7 @@ interface Binding {
   llistxattr(path: Uint8Array): Buffer[];
   lgetxattr(path: Uint8Array, name: Uint8Array): Buffer;
   lsetxattr(path: Uint8Array, name: Uint8Array, value: Uint8Array): void;
+  tuneMalloc?(arenaMax: number, mmapThreshold: number): boolean;
 }
 
 const ADDON = join('native', 'build', 'Release', 'fs_native.node');
@@ -158,4 +159,12 @@ function unavailable(syscall: string, path: Uint8Array): NodeJS.ErrnoException {
   e.syscall = syscall;
   e.path = p;
   return e;
+}
+
+/**
+ * Makes glibc give large freed buffers back to the system (see native/src/fs_native.c).
+ * Call before starting worker threads; false when the helper or glibc is not there.
+ */
+export function tuneMalloc(): boolean {
+  return binding?.tuneMalloc?.(2, 128 * 1024) ?? false;
 }

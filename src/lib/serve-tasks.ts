@@ -1,18 +1,38 @@
 import { parentPort } from 'node:worker_threads';
 import { LifeboatError } from '../errors/index.js';
 
+/** What a task's handler answers: the value, and the ArrayBuffers to move instead of copy. */
+export interface TaskAnswer<R> {
+  readonly value: R;
+  readonly transfer?: ArrayBuffer[];
+}
+
+/**
+ * Lets a long task report progress before it answers: each event reaches the listener the
+ * caller gave `WorkerPool.run`, in order, and all of them before the task's answer.
+ */
+export type EmitEvent = (event: unknown, transfer?: ArrayBuffer[]) => void;
+
 /**
  * The worker side of WorkerPool: answers each task with `handle`'s value, transferring the
- * ArrayBuffers it lists, or with the error it threw (code and message kept).
+ * ArrayBuffers it lists, or with the error it threw (code and message kept). A handler may
+ * be async: other tasks are then served while it waits (a reader paused for decisions must
+ * still receive them).
  */
-export function serveTasks<T, R>(handle: (task: T) => { value: R; transfer?: ArrayBuffer[] }): void {
+export function serveTasks<T, R>(handle: (task: T, emit: EmitEvent) => TaskAnswer<R> | Promise<TaskAnswer<R>>): void {
+  const reply = (seq: number, e: unknown) => {
+    const error = e instanceof LifeboatError ? { code: e.code, message: e.message, data: e.data } : { code: 'INTERNAL', message: String((e as Error)?.message ?? e), data: {} };
+    parentPort!.postMessage({ seq, ok: false, error });
+  };
   parentPort!.on('message', ({ seq, task }: { seq: number; task: T }) => {
+    const emit: EmitEvent = (event, transfer) => parentPort!.postMessage({ seq, event }, transfer ?? []);
+    const answer = (a: TaskAnswer<R>) => parentPort!.postMessage({ seq, ok: true, value: a.value }, a.transfer ?? []);
     try {
-      const { value, transfer } = handle(task);
-      parentPort!.postMessage({ seq, ok: true, value }, transfer ?? []);
+      const a = handle(task, emit);
+      if (a instanceof Promise) a.then(answer, (e) => reply(seq, e));
+      else answer(a);
     } catch (e) {
-      const error = e instanceof LifeboatError ? { code: e.code, message: e.message, data: e.data } : { code: 'INTERNAL', message: String((e as Error)?.message ?? e), data: {} };
-      parentPort!.postMessage({ seq, ok: false, error });
+      reply(seq, e);
     }
   });
 }

@@ -3,6 +3,7 @@ import { LifeboatError, type ErrorCode } from '../errors/index.js';
 
 /** What travels back from a worker for one task. */
 export type TaskReply<R> =
+  | { readonly seq: number; readonly event: unknown; readonly ok?: undefined }
   | { readonly seq: number; readonly ok: true; readonly value: R }
   | { readonly seq: number; readonly ok: false; readonly error: { code: ErrorCode; message: string; data: Record<string, unknown> } };
 
@@ -10,6 +11,7 @@ interface Pending {
   resolve(v: unknown): void;
   reject(e: unknown): void;
   worker: number;
+  onEvent: ((event: unknown) => void) | undefined;
 }
 
 /**
@@ -59,13 +61,14 @@ export class WorkerPool<T, R> {
     return best;
   }
 
-  run(task: T, transfer: readonly ArrayBuffer[] = [], worker = this.leastLoaded()): Promise<R> {
+  /** `onEvent` receives what the task emits (see `serveTasks`) before it answers. */
+  run(task: T, transfer: readonly ArrayBuffer[] = [], worker = this.leastLoaded(), onEvent?: (event: unknown) => void): Promise<R> {
     if (this.closed) return Promise.reject(new LifeboatError('INTERNAL', 'worker pool is closed'));
     if (this.workers.length === 0) this.start();
     const seq = ++this.seq;
     this.load[worker]!++;
     return new Promise<R>((resolve, reject) => {
-      this.pending.set(seq, { resolve: resolve as (v: unknown) => void, reject, worker });
+      this.pending.set(seq, { resolve: resolve as (v: unknown) => void, reject, worker, onEvent });
       this.workers[worker]!.postMessage({ seq, task }, transfer as ArrayBuffer[]);
     });
   }
@@ -79,6 +82,10 @@ export class WorkerPool<T, R> {
   private settle(r: TaskReply<R>): void {
     const p = this.pending.get(r.seq);
     if (!p) return;
+    if (r.ok === undefined) {
+      p.onEvent?.(r.event);
+      return;
+    }
     this.pending.delete(r.seq);
     this.load[p.worker]!--;
     if (r.ok) p.resolve(r.value);

@@ -2,7 +2,7 @@ import type { MasterKey } from '../crypto/index.js';
 import { WorkerPool, transferable } from '../lib/index.js';
 import type { Id } from '../model/index.js';
 import type { SealedBlob } from './blob-codec.js';
-import type { BlobResult, BlobTask } from './blob-worker-protocol.js';
+import type { BlobResult, BlobTask, ChunkEvent, FileReadOutcome, FileToRead, SealedHeld } from './blob-worker-protocol.js';
 import type { CompressionMode } from './compression.js';
 
 /** A blob hashed on a worker and held there until sealed or dropped. */
@@ -52,6 +52,21 @@ export class BlobWorkerPool {
   async sealHeld(h: HeldBlob, mode: CompressionMode, isTree: boolean): Promise<SealedBlob> {
     const r = await this.pool.run({ op: 'seal-held', ticket: h.ticket, mode, isTree }, [], h.worker);
     return { id: h.id, sealed: r.data!, uncompressedLength: r.uncompressedLength };
+  }
+
+  /**
+   * Reads, chunks and hashes files on worker `worker`, which holds each chunk until `decide`
+   * names its ticket. `onChunks` gets the chunks as they are read (all before this resolves).
+   */
+  async readFiles(worker: number, files: readonly FileToRead[], polynomial: bigint, onChunks: (e: ChunkEvent) => void): Promise<readonly FileReadOutcome[]> {
+    const r = await this.pool.run({ op: 'read', files, polynomial }, [], worker, onChunks as (e: unknown) => void);
+    return r.files!;
+  }
+
+  /** Seals (in order) or drops chunks held by `worker` after a `readFiles`. */
+  async decide(worker: number, seal: readonly number[], drop: readonly number[], mode: CompressionMode): Promise<readonly SealedHeld[]> {
+    const r = await this.pool.run({ op: 'decide', seal, drop, mode }, [], worker);
+    return r.sealed ?? [];
   }
 
   drop(h: HeldBlob): void {

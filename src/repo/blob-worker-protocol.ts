@@ -1,20 +1,58 @@
 import type { Id } from '../model/index.js';
 import type { CompressionMode } from './compression.js';
 
+/** A file for a worker to read: its path (bytes, as names need not be UTF-8) and lstat size. */
+export interface FileToRead {
+  readonly path: Uint8Array;
+  readonly size: number;
+}
+
 /**
  * Tasks for blob workers. `hash` keeps the data in the worker until the main thread, which
  * owns the index, answers `seal-held` (a new blob) or `drop` (already stored): the bytes
- * cross threads once and duplicates cost no compression.
+ * cross threads once and duplicates cost no compression. `read` goes further: the worker
+ * reads and chunks the files itself, reports each chunk as a `ChunkEvent`, holds the bytes,
+ * and `decide` then seals or drops them in batches; only sealed blobs ever cross threads.
  */
 export type BlobTask =
   | { readonly op: 'seal'; readonly id: Id; readonly plain: Uint8Array; readonly mode: CompressionMode; readonly isTree: boolean }
   | { readonly op: 'open'; readonly id: Id; readonly sealed: Uint8Array; readonly uncompressedLength: number }
   | { readonly op: 'hash'; readonly ticket: number; readonly plain: Uint8Array }
   | { readonly op: 'seal-held'; readonly ticket: number; readonly mode: CompressionMode; readonly isTree: boolean }
-  | { readonly op: 'drop'; readonly ticket: number };
+  | { readonly op: 'drop'; readonly ticket: number }
+  | { readonly op: 'read'; readonly files: readonly FileToRead[]; readonly polynomial: bigint }
+  | { readonly op: 'decide'; readonly seal: readonly number[]; readonly drop: readonly number[]; readonly mode: CompressionMode };
+
+/** One chunk read by a `read` task, held in the worker under `ticket`. */
+export interface ReadChunk {
+  /** Index of the file in the task. */
+  readonly file: number;
+  readonly ticket: number;
+  readonly id: Id;
+  readonly length: number;
+}
+
+/** Emitted by `read` tasks, in file and chunk order. */
+export interface ChunkEvent {
+  readonly chunks: readonly ReadChunk[];
+}
+
+/** How reading one file of a `read` task ended: bytes read, or why it could not be read. */
+export type FileReadOutcome = { readonly bytes: number } | { readonly error: { readonly code: string; readonly message: string } };
+
+export interface SealedHeld {
+  readonly ticket: number;
+  readonly id: Id;
+  readonly sealed: Uint8Array;
+  readonly uncompressedLength: number;
+}
 
 export interface BlobResult {
   readonly data?: Uint8Array;
   readonly id?: Id;
   readonly uncompressedLength: number;
+  /** `read`: one outcome per file. */
+  readonly files?: readonly FileReadOutcome[];
+  /** `decide`: the blobs sealed, in the order asked. */
+  readonly sealed?: readonly SealedHeld[];
 }

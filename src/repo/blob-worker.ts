@@ -1,12 +1,16 @@
-// Worker thread: hashes, compresses and encrypts blobs (and opens and verifies them on the
-// way back), the CPU-heavy half of a backup or restore. Started by BlobWorkerPool.
+// Worker thread: reads, chunks and hashes files, compresses and encrypts blobs (and opens and
+// verifies them on the way back), the CPU-heavy part of a backup or restore. Started by
+// BlobWorkerPool.
 import { workerData } from 'node:worker_threads';
 import type { MasterKey } from '../crypto/index.js';
 import { LifeboatError } from '../errors/index.js';
 import { GarbageMeter } from '../lib/garbage-meter.js';
-import { ownedBuffer, serveTasks } from '../lib/serve-tasks.js';
+import { ownedBuffer, serveTasks, type EmitEvent, type TaskAnswer } from '../lib/serve-tasks.js';
 import { blobId } from './blob-codec.js';
-import type { BlobResult, BlobTask } from './blob-worker-protocol.js';
+import type { BlobResult, BlobTask, FileReadOutcome, ReadChunk, SealedHeld } from './blob-worker-protocol.js';
+import { Chunker } from './chunker.js';
+import { ASSEMBLY_SIZE, readFileChunks, type ChunkBuffers } from './file-chunks.js';
+import { RingArena } from './ring-arena.js';
 import { ScratchCodec } from './scratch-codec.js';
 
 const codec = new ScratchCodec(workerData.key as MasterKey);
@@ -14,21 +18,142 @@ const codec = new ScratchCodec(workerData.key as MasterKey);
 const garbage = new GarbageMeter(16 * 1024 * 1024);
 /** Data hashed and waiting for the main thread's decision, by ticket. */
 const held = new Map<number, { id: string; plain: Uint8Array }>();
+let heldBytes = 0;
+let tickets = 0;
+/**
+ * Bytes a worker may hold waiting for decisions before its reads pause: the bound on a
+ * backup's plaintext in memory per worker, whatever the file sizes.
+ */
+const HELD_LIMIT = 8 * 1024 * 1024;
+/** Held chunks live here; the slack above HELD_LIMIT fits the chunk that crosses it. */
+const arena = new RingArena(HELD_LIMIT + 8 * 1024 * 1024);
+const spareAssemblies: Buffer[] = [];
+const buffers: ChunkBuffers = {
+  alloc: (n) => arena.alloc(n) ?? Buffer.allocUnsafeSlow(n),
+  free: (b) => freePlain(b),
+  assembly: () => spareAssemblies.pop() ?? Buffer.allocUnsafeSlow(ASSEMBLY_SIZE),
+  doneWithAssembly: (b) => void spareAssemblies.push(b),
+};
 
-function handle(task: BlobTask): BlobResult {
+function freePlain(b: Uint8Array): void {
+  if (arena.owns(b)) arena.free(b);
+  else garbage.add(b.length);
+}
+/** Chunk events are sent in batches of this many chunks or bytes, or at the end of a task. */
+const EVENT_CHUNKS = 64;
+const EVENT_BYTES = 4 * 1024 * 1024;
+let drainWaiters: (() => void)[] = [];
+/** Chunkers for files being read (a paused read keeps its own), by polynomial. */
+const spareChunkers = new Map<bigint, Chunker[]>();
+
+/** Tickets of `read` chunks are negative: `hash` tasks bring positive ones of the main thread's. */
+function hold(id: string, plain: Uint8Array): number {
+  const ticket = -++tickets;
+  held.set(ticket, { id, plain });
+  heldBytes += plain.length;
+  return ticket;
+}
+
+function release(ticket: number): { id: string; plain: Uint8Array } | undefined {
+  const h = held.get(ticket);
+  if (!h) return undefined;
+  held.delete(ticket);
+  heldBytes -= h.plain.length;
+  return h;
+}
+
+function wakeReaders(): void {
+  if (heldBytes > HELD_LIMIT) return;
+  const w = drainWaiters;
+  drainWaiters = [];
+  for (const r of w) r();
+}
+
+async function readFiles(task: Extract<BlobTask, { op: 'read' }>, emit: EmitEvent): Promise<TaskAnswer<BlobResult>> {
+  const outcomes: FileReadOutcome[] = [];
+  let events: ReadChunk[] = [];
+  let eventBytes = 0;
+  const send = () => {
+    if (events.length === 0) return;
+    emit({ chunks: events });
+    events = [];
+    eventBytes = 0;
+  };
+  const spares = spareChunkers.get(task.polynomial) ?? [];
+  spareChunkers.set(task.polynomial, spares);
+  for (let file = 0; file < task.files.length; file++) {
+    const f = task.files[file]!;
+    const path = Buffer.from(f.path.buffer, f.path.byteOffset, f.path.byteLength);
+    let chunker: Chunker | undefined;
+    try {
+      const chunks = readFileChunks(path, () => (chunker = spares.pop() ?? new Chunker(task.polynomial)), f.size, buffers);
+      for (;;) {
+        const next = chunks.next();
+        if (next.done) {
+          outcomes.push({ bytes: next.value });
+          break;
+        }
+        const plain = next.value;
+        const id = blobId(plain);
+        events.push({ file, ticket: hold(id, plain), id, length: plain.length });
+        eventBytes += plain.length;
+        if (events.length >= EVENT_CHUNKS || eventBytes >= EVENT_BYTES) send();
+        if (heldBytes > HELD_LIMIT) {
+          send();
+          // Decisions arrive as other tasks on this thread; reading goes on once they free room.
+          await new Promise<void>((r) => drainWaiters.push(r));
+        }
+      }
+    } catch (e) {
+      if (e instanceof LifeboatError) throw e;
+      const err = e as NodeJS.ErrnoException;
+      outcomes.push({ error: { code: err.code ?? 'EIO', message: String(err.message ?? e) } });
+    } finally {
+      // readFileChunks has reset it (finish) by the time it returns or throws.
+      if (chunker) spares.push(chunker);
+    }
+  }
+  send();
+  return { value: { uncompressedLength: 0, files: outcomes } };
+}
+
+function decide(task: Extract<BlobTask, { op: 'decide' }>): TaskAnswer<BlobResult> {
+  for (const t of task.drop) {
+    const h = release(t);
+    if (h) freePlain(h.plain);
+  }
+  const sealed: SealedHeld[] = [];
+  const transfer: ArrayBuffer[] = [];
+  for (const ticket of task.seal) {
+    const h = release(ticket);
+    if (!h) throw new LifeboatError('INTERNAL', `no held blob for ticket ${ticket}`);
+    const s = codec.seal(h.id, h.plain, task.mode, false);
+    freePlain(h.plain);
+    sealed.push({ ticket, id: h.id, sealed: s.sealed, uncompressedLength: s.uncompressedLength });
+    transfer.push(...ownedBuffer(s.sealed));
+  }
+  wakeReaders();
+  return { value: { uncompressedLength: 0, sealed }, transfer };
+}
+
+function handle(task: BlobTask, emit: EmitEvent): TaskAnswer<BlobResult> | Promise<TaskAnswer<BlobResult>> {
   switch (task.op) {
+    case 'read':
+      return readFiles(task, emit);
+    case 'decide':
+      return decide(task);
     case 'seal': {
       const s = codec.seal(task.id, task.plain, task.mode, task.isTree);
       garbage.add(task.plain.length);
-      return { data: s.sealed, uncompressedLength: s.uncompressedLength };
+      return answer({ data: s.sealed, uncompressedLength: s.uncompressedLength });
     }
     case 'open':
       // A copy of exactly its size: the codec's result lives in scratch memory.
-      return { data: new Uint8Array(codec.open(task.id, task.sealed, task.uncompressedLength)), uncompressedLength: 0 };
+      return answer({ data: new Uint8Array(codec.open(task.id, task.sealed, task.uncompressedLength)), uncompressedLength: 0 });
     case 'hash': {
       const id = blobId(task.plain);
       held.set(task.ticket, { id, plain: task.plain });
-      return { id, uncompressedLength: 0 };
+      return answer({ id, uncompressedLength: 0 });
     }
     case 'seal-held': {
       const h = held.get(task.ticket);
@@ -36,16 +161,17 @@ function handle(task: BlobTask): BlobResult {
       if (!h) throw new LifeboatError('INTERNAL', `no held blob for ticket ${task.ticket}`);
       const s = codec.seal(h.id, h.plain, task.mode, task.isTree);
       garbage.add(h.plain.length);
-      return { data: s.sealed, uncompressedLength: s.uncompressedLength };
+      return answer({ data: s.sealed, uncompressedLength: s.uncompressedLength });
     }
     case 'drop':
       garbage.add(held.get(task.ticket)?.plain.length ?? 0);
       held.delete(task.ticket);
-      return { uncompressedLength: 0 };
+      return answer({ uncompressedLength: 0 });
   }
 }
 
-serveTasks<BlobTask, BlobResult>((task) => {
-  const value = handle(task);
+function answer(value: BlobResult): TaskAnswer<BlobResult> {
   return { value, transfer: ownedBuffer(value.data) };
-});
+}
+
+serveTasks<BlobTask, BlobResult>(handle);

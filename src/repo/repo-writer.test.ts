@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { MemBackend, faulty, type Backend, type FaultCall } from '../backend/index.js';
 import { open, type MasterKey } from '../crypto/index.js';
 import type { BlobType, Id } from '../model/index.js';
 import { BlobWorkerPool } from './blob-worker-pool.js';
+import { Chunker } from './chunker.js';
 import { decodeIndexFile, encodeIndexFile } from './index-file.js';
 import { decodePackHeader, expectedPackSize, parseHeaderLength, type PackedBlob } from './pack.js';
 import { assertBytes, initTestRepo, PASSWORD, pseudoRandom, rejectsCode, sha256, testEnv } from './repo-fixtures.test-util.js';
@@ -428,4 +432,92 @@ describe('RepoWriter edge cases', () => {
       await w.flush();
     },
   );
+});
+
+describe('RepoWriter.readFiles (workers read, chunk and seal)', () => {
+  const POL = 0x3da3358b4dc173n;
+  let pool: BlobWorkerPool | undefined;
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'lifeboat-readfiles-'));
+  });
+  after(async () => {
+    await pool?.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const file = (name: string, data: Uint8Array) => {
+    const p = join(dir, name);
+    writeFileSync(p, data);
+    return { path: Buffer.from(p), size: data.length };
+  };
+  /** restic's chunks of `data`, cut on this thread: what the worker must report. */
+  const chunkIds = (data: Uint8Array): Id[] => {
+    const ids: Id[] = [];
+    let last = 0;
+    for (const cut of new Chunker(POL).push(data)) {
+      ids.push(sha256(data.subarray(last, cut)));
+      last = cut;
+    }
+    if (last < data.length) ids.push(sha256(data.subarray(last)));
+    return ids;
+  };
+
+  test('content IDs are restic\'s chunks, duplicates are stored once, a file that cannot be read says why', async () => {
+    const repo = await initTestRepo(new MemBackend());
+    pool = new BlobWorkerPool(repo.key, 2);
+    const big = pseudoRandom('big', 5 * 1024 * 1024 + 123);
+    const small = pseudoRandom('small', 40_000);
+    const files = [file('small', small), file('same-as-small', small), file('empty', new Uint8Array(0)), { path: Buffer.from(join(dir, 'missing')), size: 10 }, file('big', big)];
+    // A budget far below one chunk: reads must pause and resume, never hang.
+    const w = new RepoWriter(repo, { pool, packSize: 256 * 1024, maxBytesInFlight: 64 * 1024 });
+    const first = await w.readFiles(files.slice(0, 4), POL);
+    const second = await w.readFiles(files.slice(4), POL);
+    const results = [...(await first.done), ...(await second.done)];
+    await w.flush();
+    const ok = (i: number) => {
+      const r = results[i]!;
+      if ('error' in r) assert.fail(`file ${i} failed: ${r.error.message}`);
+      return r;
+    };
+    assert.deepEqual(ok(0), { ids: [sha256(small)], size: small.length });
+    assert.deepEqual(ok(1).ids, [sha256(small)]);
+    assert.deepEqual(ok(2), { ids: [], size: 0 });
+    const missing = results[3]!;
+    assert.ok('error' in missing && missing.error.code === 'ENOENT', 'a missing file reports ENOENT');
+    const bigIds = chunkIds(big);
+    assert.ok(bigIds.length > 1, 'the large file is several chunks');
+    assert.deepEqual(ok(4), { ids: bigIds, size: big.length });
+    assert.equal(w.stats.dataBlobs, 1 + bigIds.length, 'the duplicate small file adds no blob');
+    const cuts = [...new Chunker(POL).push(big), big.length];
+    for (const [i, id] of bigIds.entries()) assertBytes(await repo.loadBlob('data', id), big.subarray(i === 0 ? 0 : cuts[i - 1], cuts[i]));
+    assertBytes(await repo.loadBlob('data', sha256(small)), small);
+    // Read again into the same repository: every chunk is known, nothing new is stored.
+    const again = new RepoWriter(repo, { pool });
+    const r = await (await again.readFiles([files[4]!], POL)).done;
+    await again.flush();
+    assert.deepEqual(r, [{ ids: bigIds, size: big.length }]);
+    assert.equal(again.stats.dataBlobs, 0);
+    assert.equal(again.stats.packs, 0);
+  });
+
+  test('a failing pack upload: flush rejects, reads still finish, no index is written', async () => {
+    const b = faulty(new MemBackend(), { faults: [{ op: 'save', type: 'data', nth: 1 }] });
+    const r = await initTestRepo(b);
+    const p = new BlobWorkerPool(r.key, 2);
+    try {
+      const w = new RepoWriter(r, { pool: p, packSize: 128 * 1024, maxBytesInFlight: 256 * 1024 });
+      const files = Array.from({ length: 6 }, (_, i) => file(`f${i}`, pseudoRandom(`fail ${i}`, 900_000)));
+      const reads = [];
+      try {
+        for (const f of files) reads.push((await w.readFiles([f], POL)).done);
+      } catch (e) {
+        assert.equal((e as { code?: string }).code, 'BACKEND_IO');
+      }
+      await Promise.allSettled(reads);
+      await rejectsCode(w.flush(), 'BACKEND_IO');
+      assert.deepEqual(await listNames(b, 'index'), []);
+    } finally {
+      await p.close();
+    }
+  });
 });

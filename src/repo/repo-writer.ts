@@ -1,7 +1,9 @@
+import { LifeboatError } from '../errors/index.js';
 import { GarbageMeter } from '../lib/index.js';
 import type { BlobType, Id } from '../model/index.js';
 import { sealBlob, blobId, type SealedBlob } from './blob-codec.js';
 import type { BlobWorkerPool } from './blob-worker-pool.js';
+import type { ChunkEvent, FileToRead } from './blob-worker-protocol.js';
 import type { CompressionMode } from './compression.js';
 import { encodeIndexFile, type IndexedPack } from './index-file.js';
 import { CHUNK_MAX_SIZE } from './chunker.js';
@@ -33,6 +35,12 @@ export interface WriterStats {
   packs: number;
 }
 
+/** A file read by `readFiles`: its content's blob IDs and the bytes read, or why it failed. */
+export type FileContent = { readonly ids: readonly Id[]; readonly size: number } | { readonly error: { readonly code: string; readonly message: string } };
+
+/** `read` tasks in flight per worker: one being read, one queued behind it. */
+const READS_PER_WORKER = 2;
+
 /**
  * restic's threshold for a full index file. Larger files cost more memory to load than they
  * save: each is parsed whole (JSON and one object per blob) before it joins the compact index.
@@ -56,6 +64,14 @@ export class RepoWriter {
   /** Blobs taken by this writer and not yet in the repository's index, by type. */
   private readonly pending: Record<BlobType, Set<Id>> = { data: new Set(), tree: new Set() };
   private readonly sealing = new Set<Promise<void>>();
+  /** Decisions on chunks read by workers, waiting for room or for their seals. */
+  private readonly deciding = new Set<Promise<void>>();
+  /** Bytes of files given to each worker and not yet read. */
+  private readonly readLoad: number[] = [];
+  private readsInFlight = 0;
+  /** `decide` tasks sealing on a worker right now. */
+  private sealsOut = 0;
+  private readWaiters: (() => void)[] = [];
   private readonly uploading = new Set<Promise<void>>();
   private readonly written: IndexedPack[] = [];
   private failure: unknown;
@@ -156,10 +172,103 @@ export class RepoWriter {
     return { id: idPromise };
   }
 
+  /** True when `readFiles` can be used: there are workers to read on. */
+  get readsOnWorkers(): boolean {
+    return this.opts.pool !== undefined;
+  }
+
+  /**
+   * Hands files to a worker, which reads, chunks and hashes them; new chunks are sealed
+   * there and only sealed blobs come back. Waits while every worker already has enough to
+   * do. Resolves to a box holding the promise of each file's content (boxed: `await` would
+   * flatten a bare promise).
+   */
+  async readFiles(files: readonly FileToRead[], polynomial: bigint): Promise<{ readonly done: Promise<readonly FileContent[]> }> {
+    const pool = this.opts.pool;
+    if (!pool) throw new LifeboatError('INTERNAL', 'readFiles needs a worker pool');
+    while (this.readsInFlight >= pool.size * READS_PER_WORKER && !this.failure) await new Promise<void>((r) => this.readWaiters.push(r));
+    await this.backpressure();
+    while (this.readLoad.length < pool.size) this.readLoad.push(0);
+    let bytes = 0;
+    for (const f of files) bytes += f.size;
+    // The worker with the fewest bytes still to read: a large file keeps one busy for long.
+    let worker = 0;
+    for (let i = 1; i < pool.size; i++) if (this.readLoad[i]! < this.readLoad[worker]!) worker = i;
+    this.readLoad[worker]! += bytes;
+    this.readsInFlight++;
+    const contents: Id[][] = files.map(() => []);
+    const done = pool
+      .readFiles(worker, files, polynomial, (e) => this.decideChunks(worker, e, contents))
+      .then((outcomes) => outcomes.map((o, i): FileContent => ('error' in o ? o : { ids: contents[i]!, size: o.bytes })))
+      .finally(() => {
+        this.readLoad[worker]! -= bytes;
+        this.readsInFlight--;
+        const w = this.readWaiters;
+        this.readWaiters = [];
+        for (const r of w) r();
+      });
+    done.catch(() => undefined); // the caller may stop (on a failure) before awaiting it
+    return { done };
+  }
+
+  /** New chunks are sealed by the worker holding them, known ones dropped there. */
+  private decideChunks(worker: number, e: ChunkEvent, contents: Id[][]): void {
+    const seal: number[] = [];
+    const lengths: number[] = [];
+    const drop: number[] = [];
+    for (const c of e.chunks) {
+      contents[c.file]!.push(c.id);
+      if (this.has('data', c.id)) {
+        drop.push(c.ticket);
+        continue;
+      }
+      this.pending.data.add(c.id);
+      this.stats.dataBlobs++;
+      this.stats.dataAdded += c.length;
+      seal.push(c.ticket);
+      lengths.push(c.length);
+    }
+    const p: Promise<void> = this.sendDecision(worker, seal, lengths, drop)
+      .catch((err) => this.fail(err))
+      .finally(() => this.settle(this.deciding, p));
+    this.deciding.add(p);
+  }
+
+  private async sendDecision(worker: number, seal: number[], lengths: number[], drop: number[]): Promise<void> {
+    const pool = this.opts.pool!;
+    // Seals wait for room in the writer; the worker's reads wait for these decisions, which
+    // is how a slow upload holds back reading without bytes piling up anywhere.
+    if (seal.length > 0) await this.roomOrFailure();
+    if (this.failure) {
+      // Nothing more will be stored: free the worker's memory and let its reads finish.
+      await pool.decide(worker, [], [...drop, ...seal], this.compression);
+      return;
+    }
+    let bytes = 0;
+    for (const n of lengths) bytes += n;
+    this.bytesInFlight += bytes;
+    this.sealsOut++;
+    let blobs;
+    try {
+      blobs = await pool.decide(worker, seal, drop, this.compression);
+    } finally {
+      this.sealsOut--;
+    }
+    blobs.forEach((b, i) => this.addSealed('data', b, lengths[i]!));
+  }
+
+  private async roomOrFailure(): Promise<void> {
+    try {
+      await this.backpressure();
+    } catch {
+      // this.failure is set: the caller looks at it.
+    }
+  }
+
   /** Waits while too many bytes are on their way; closes open packs if only they hold them. */
   private async backpressure(): Promise<void> {
     while (this.bytesInFlight > this.maxBytes && !this.failure) {
-      if (this.sealing.size === 0 && this.uploading.size === 0) {
+      if (this.sealing.size === 0 && this.sealsOut === 0 && this.uploading.size === 0) {
         for (const packer of Object.values(this.packers)) if (packer.count > 0) this.closePack(packer);
       }
       await new Promise<void>((r) => this.waiters.push(r));
@@ -169,7 +278,7 @@ export class RepoWriter {
 
   /** Closes the open packs, waits for every upload, and writes the index for them. */
   async flush(): Promise<void> {
-    while (this.sealing.size > 0) await Promise.all(this.sealing);
+    while (this.sealing.size > 0 || this.deciding.size > 0) await Promise.all([...this.sealing, ...this.deciding]);
     if (this.failure) throw this.failure;
     for (const packer of Object.values(this.packers)) if (packer.count > 0) this.closePack(packer);
     while (this.uploading.size > 0) await Promise.all(this.uploading);

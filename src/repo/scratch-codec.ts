@@ -4,7 +4,7 @@ import { openInto, plaintextLength, sealInto, sealedLength, type MasterKey } fro
 import { LifeboatError } from '../errors/index.js';
 import type { Id } from '../model/index.js';
 import type { SealedBlob } from './blob-codec.js';
-import type { CompressionMode } from './compression.js';
+import { compressionLevel, type CompressionMode } from './compression.js';
 
 /**
  * Seals and opens blobs like `sealBlob`/`openBlob`, but through buffers kept from one call
@@ -27,7 +27,7 @@ export class ScratchCodec {
     if ((mode !== 'off' || isTree) && plain.length > 0) {
       const bound = zstd.compressBound(plain.length);
       if (this.zbuf.length < bound) this.zbuf = allocate(bound);
-      const n = this.compressor(mode === 'max' ? 19 : 3).compress2(this.zbuf, plain);
+      const n = this.compressor(compressionLevel(mode, plain.length)).compress2(this.zbuf, plain);
       if (isTree || n < plain.length) {
         return { id, sealed: sealInto(this.key, this.zbuf.subarray(0, n), allocate(sealedLength(n))), uncompressedLength: plain.length };
       }

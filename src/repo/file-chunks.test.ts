@@ -3,7 +3,7 @@ import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
-import { Chunker, CHUNK_MAX_SIZE, CHUNK_MIN_SIZE } from '../repo/index.js';
+import { Chunker, CHUNK_MAX_SIZE, CHUNK_MIN_SIZE } from './index.js';
 import { pseudoRandom, sha256 } from '../repo/repo-fixtures.test-util.js';
 import { readFileChunks } from './file-chunks.js';
 
