@@ -9,6 +9,10 @@
  *                                      no extended attributes (ENOTSUP)
  *   lgetxattr(path, name) -> Buffer
  *   lsetxattr(path, name, value)      flags 0 (create or replace)
+ *   aes256CtrXor(key, iv, src, dst)   AES-256-CTR keystream (key 32 bytes, IV 16) XORed
+ *                                      into dst[0, src.length); dst may be src. OpenSSL's
+ *                                      EVP, the one Node itself carries; one context per
+ *                                      thread, so no per-call setup of a JS Cipher object.
  *   tuneMalloc(arenaMax, mmapThreshold) -> boolean
  *       glibc's mallopt(M_ARENA_MAX) and mallopt(M_MMAP_THRESHOLD); false elsewhere.
  *
@@ -30,6 +34,7 @@
 #include <node_api.h>
 
 #include <errno.h>
+#include <openssl/evp.h>
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -427,6 +432,33 @@ done:
   return NULL;
 }
 
+/* ---------------------------------------------------------------- aes-ctr */
+
+static napi_value aes256_ctr_xor(napi_env env, napi_callback_info info) {
+  static __thread EVP_CIPHER_CTX *ctx = NULL;
+  napi_value argv[4];
+  const uint8_t *key = NULL, *iv = NULL, *src = NULL, *dst = NULL;
+  size_t key_len = 0, iv_len = 0, src_len = 0, dst_len = 0;
+  int outl = 0;
+  if (!get_args(env, info, 4, argv)) return NULL;
+  if (!get_u8(env, argv[0], "key", &key, &key_len) || !get_u8(env, argv[1], "iv", &iv, &iv_len) ||
+      !get_u8(env, argv[2], "src", &src, &src_len) || !get_u8(env, argv[3], "dst", &dst, &dst_len)) return NULL;
+  if (key_len != 32 || iv_len != 16 || dst_len < src_len || src_len > INT_MAX) {
+    napi_throw_range_error(env, "ERR_OUT_OF_RANGE", "aes256CtrXor needs a 32-byte key, a 16-byte IV and dst at least as long as src");
+    return NULL;
+  }
+  if (ctx == NULL && (ctx = EVP_CIPHER_CTX_new()) == NULL) {
+    napi_throw_error(env, "ERR_CRYPTO", "aes256CtrXor: out of memory");
+    return NULL;
+  }
+  if (EVP_EncryptInit_ex(ctx, EVP_aes_256_ctr(), NULL, key, iv) != 1 ||
+      (src_len > 0 && EVP_EncryptUpdate(ctx, (uint8_t *)dst, &outl, src, (int)src_len) != 1) || (size_t)outl != src_len) {
+    napi_throw_error(env, "ERR_CRYPTO", "aes256CtrXor: OpenSSL failed");
+    return NULL;
+  }
+  return NULL;
+}
+
 /* ---------------------------------------------------------------- malloc */
 
 /* Worker threads each get a glibc arena, and glibc raises its mmap threshold after every
@@ -457,6 +489,7 @@ NAPI_MODULE_INIT() {
       {"lgetxattr", NULL, lgetxattr_js, NULL, NULL, NULL, napi_enumerable, NULL},
       {"lsetxattr", NULL, lsetxattr_js, NULL, NULL, NULL, napi_enumerable, NULL},
       {"tuneMalloc", NULL, tune_malloc, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"aes256CtrXor", NULL, aes256_ctr_xor, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) {
     throw_if_none(env, "fs_native: could not define the exports");

@@ -2,7 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { isLifeboatError } from '../errors/index.js';
-import { CIPHER_OVERHEAD, open, openInto, plaintextLength, seal, sealInto, sealedLength } from './authenticated-cipher.js';
+import { CIPHER_OVERHEAD, nativeCtr, open, openInto, plaintextLength, seal, sealInto, sealedLength, useNodeCipherForTests } from './authenticated-cipher.js';
+import { createCipheriv } from 'node:crypto';
+import { aes256CtrXor } from '../lib/fs-native.js';
 import { newMasterKey, type MasterKey } from './master-key.js';
 
 const hex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'hex'));
@@ -138,4 +140,45 @@ test('malformed keys give INVALID_ARGUMENT', () => {
   assert.throws(() => seal({ ...good, encrypt: new Uint8Array(16) }, x), { code: 'INVALID_ARGUMENT' });
   assert.throws(() => seal({ ...good, macK: new Uint8Array(32) }, x), { code: 'INVALID_ARGUMENT' });
   assert.throws(() => seal({ ...good, macR: new Uint8Array(0) }, x), { code: 'INVALID_ARGUMENT' });
+});
+
+test('the native AES-256-CTR equals node:crypto\'s, in place too, across counter wrap-around', { skip: !nativeCtr && 'native helper not built' }, () => {
+  fc.assert(
+    fc.property(
+      fc.uint8Array({ minLength: 32, maxLength: 32 }),
+      // IVs near the end of the 128-bit counter: the carry must run through all 16 bytes.
+      fc.oneof(fc.uint8Array({ minLength: 16, maxLength: 16 }), fc.constant(new Uint8Array(16).fill(0xff)), fc.uint8Array({ minLength: 4, maxLength: 4 }).map((t) => Uint8Array.from([...new Uint8Array(12).fill(0xff), ...t]))),
+      fc.uint8Array({ maxLength: 5000 }),
+      (key, iv, data) => {
+        const c = createCipheriv('aes-256-ctr', key, iv);
+        const expected = Buffer.concat([c.update(data), c.final()]);
+        const out = new Uint8Array(data.length);
+        aes256CtrXor!(key, iv, data, out);
+        assert.deepEqual(Buffer.from(out), expected);
+        const inPlace = Uint8Array.from(data);
+        aes256CtrXor!(key, iv, inPlace, inPlace);
+        assert.deepEqual(Buffer.from(inPlace), expected);
+      },
+    ),
+  );
+  assert.throws(() => aes256CtrXor!(new Uint8Array(31), new Uint8Array(16), new Uint8Array(1), new Uint8Array(1)), /32-byte key/);
+  assert.throws(() => aes256CtrXor!(new Uint8Array(32), new Uint8Array(16), new Uint8Array(2), new Uint8Array(1)), /at least as long/);
+});
+
+test('sealed with the native cipher opens with node:crypto\'s and the other way round', { skip: !nativeCtr && 'native helper not built' }, () => {
+  const key = newMasterKey();
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 3000 }), (data) => {
+      const a = seal(key, data);
+      useNodeCipherForTests(true);
+      try {
+        assert.deepEqual(Buffer.from(open(key, a)), Buffer.from(data));
+        const b = seal(key, data);
+        useNodeCipherForTests(false);
+        assert.deepEqual(Buffer.from(open(key, b)), Buffer.from(data));
+      } finally {
+        useNodeCipherForTests(false);
+      }
+    }),
+  );
 });

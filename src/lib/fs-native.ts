@@ -37,6 +37,7 @@ interface Binding {
   lgetxattr(path: Uint8Array, name: Uint8Array): Buffer;
   lsetxattr(path: Uint8Array, name: Uint8Array, value: Uint8Array): void;
   tuneMalloc?(arenaMax: number, mmapThreshold: number): boolean;
+  aes256CtrXor?(key: Uint8Array, iv: Uint8Array, src: Uint8Array, dst: Uint8Array): void;
 }
 
 const ADDON = join('native', 'build', 'Release', 'fs_native.node');
@@ -168,3 +169,9 @@ function unavailable(syscall: string, path: Uint8Array): NodeJS.ErrnoException {
 export function tuneMalloc(): boolean {
   return binding?.tuneMalloc?.(2, 128 * 1024) ?? false;
 }
+
+/**
+ * AES-256-CTR of `src` into `dst` (which may be `src`) through OpenSSL directly, or undefined
+ * when the native helper is not built (callers then use node:crypto's Cipher).
+ */
+export const aes256CtrXor: ((key: Uint8Array, iv: Uint8Array, src: Uint8Array, dst: Uint8Array) => void) | undefined = binding?.aes256CtrXor?.bind(binding);
