@@ -1,4 +1,4 @@
-import { availableParallelism } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { Archiver, type BackupReporter, type SourceError } from '../archiver/index.js';
 import { goTimeFromDate, type Id, type Snapshot } from '../model/index.js';
 import { BlobWorkerPool, RepoWriter, type Repository } from '../repo/index.js';
@@ -145,8 +145,8 @@ interface ArchiveInput {
 
 async function archive(repo: Repository, a: ArchiveInput) {
   const pool = new BlobWorkerPool(repo.key, a.opts.workers ?? availableParallelism());
+  const writer = new RepoWriter(repo, { pool, spillDir: tmpdir(), compression: 'auto' });
   try {
-    const writer = new RepoWriter(repo, { pool, compression: 'auto' });
     const time = goTimeFromDate(a.started);
     const archiver = new Archiver(repo, writer, {
       paths: a.realPaths,
@@ -182,6 +182,7 @@ async function archive(repo: Repository, a: ArchiveInput) {
       counts: { filesNew: c.filesNew, filesChanged: c.filesChanged, filesUnmodified: c.filesUnmodified, dataAdded: writer.stats.dataAdded, totalBytesProcessed: c.bytesProcessed },
     };
   } finally {
+    writer.abandon(); // a temp pack of a run that failed
     await pool.close();
   }
 }

@@ -3,7 +3,7 @@ import { Archiver, type BackupCounts, type BackupReporter, type SourceError } fr
 import { LifeboatError } from '../errors/index.js';
 import { goTimeFromDate, type Id, type Snapshot } from '../model/index.js';
 import { BlobWorkerPool, RepoWriter, type CompressionMode, type Repository } from '../repo/index.js';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import type { Environment } from './environment.js';
 import { findParent, findSnapshot } from './snapshot-select.js';
 
@@ -55,8 +55,8 @@ export async function runBackup(repo: Repository, opts: BackupOptions, env: Envi
     await repo.loadIndex();
     const parent = opts.parent ? await findSnapshot(repo, opts.parent) : await findParent(repo, host, paths);
     const pool = new BlobWorkerPool(repo.key, opts.workers ?? availableParallelism());
+    const writer = new RepoWriter(repo, { pool, spillDir: tmpdir(), compression: opts.compression ?? 'auto', ...(opts.packSize ? { packSize: opts.packSize } : {}) });
     try {
-    const writer = new RepoWriter(repo, { pool, compression: opts.compression ?? 'auto', ...(opts.packSize ? { packSize: opts.packSize } : {}) });
     const archiver = new Archiver(repo, writer, {
       paths,
       excludes: opts.excludes ?? [],
@@ -86,6 +86,7 @@ export async function runBackup(repo: Repository, opts: BackupOptions, env: Envi
     const snapshotId = await repo.saveSnapshot(snapshot);
     return summarize(snapshotId, parent?.id, result.counts, writer, result.errors, repo.env.clock.now().getTime() - started.getTime());
     } finally {
+      writer.abandon(); // a temp pack of a run that failed
       await pool.close();
     }
   });

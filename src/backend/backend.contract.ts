@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { isLifeboatError, type ErrorCode } from '../errors/index.js';
@@ -258,6 +261,26 @@ const CASES: readonly (readonly [string, (b: Backend) => Promise<void>])[] = [
   ['close is idempotent', async (b) => {
     await b.close();
     await b.close();
+  }],
+
+  ['saveFile (where offered) stores a local file like save, leaves the file in place, and can be repeated', async (b) => {
+    if (!b.saveFile) return;
+    const dir = mkdtempSync(join(tmpdir(), 'lifeboat-savefile-'));
+    try {
+      const data = bytes(70_000);
+      const src = join(dir, 'pack');
+      writeFileSync(src, data);
+      const h = handleFor('data', data);
+      await b.saveFile(h, src);
+      assertBytes(await b.load(h), data, 'stored bytes');
+      assertBytes(readFileSync(src), data, 'the source is left as it was');
+      await b.saveFile(h, src); // a retry after a lost answer
+      assertBytes(await b.load(h), data, 'after saving twice');
+      assert.deepEqual((await collect(b.list('data'))).map((f) => f.name), [h.name], 'one file, no temp file listed');
+      await rejectsWith(b.saveFile(h, join(dir, 'missing')), 'BACKEND_NOT_FOUND', 'a missing source');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }],
 ];
 

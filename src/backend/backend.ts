@@ -40,6 +40,12 @@ export interface Backend {
   /** Where this backend points, printable: never contains a credential. */
   readonly location: string;
   save(h: Handle, data: Uint8Array): Promise<void>;
+  /**
+   * Optional: stores the local file at `path` as `h`, with `save`'s guarantees, leaving `path`
+   * in place (so a retry can repeat it). Lets a pack written to a temp file reach a local
+   * repository without being read back into memory. Callers fall back to `save`.
+   */
+  saveFile?(h: Handle, path: string): Promise<void>;
   load(h: Handle, range?: ByteRange): Promise<Uint8Array>;
   stat(h: Handle): Promise<FileInfo>;
   list(type: FileType): AsyncIterable<FileInfo>;

@@ -41,6 +41,7 @@ export function withConcurrencyLimit(b: Backend, n: number): Backend {
   return {
     location: b.location,
     save: (h: Handle, data: Uint8Array) => slots.run(() => b.save(h, data)),
+    ...(b.saveFile ? { saveFile: (h: Handle, path: string) => slots.run(() => b.saveFile!(h, path)) } : {}),
     load: (h: Handle, range?: ByteRange) => slots.run(() => b.load(h, range)),
     stat: (h: Handle) => slots.run(() => b.stat(h)),
     remove: (h: Handle) => slots.run(() => b.remove(h)),

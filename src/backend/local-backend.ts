@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, open, readdir, readFile, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
+import { chmod, copyFile, link, mkdir, open, readdir, readFile, rename, rm, stat, unlink, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { LifeboatError } from '../errors/index.js';
 import { FILE_TYPES, isId, type FileType, type Handle } from '../model/index.js';
@@ -54,6 +54,39 @@ export class LocalBackend implements Backend {
       }
       await rename(tmp, final);
       // Without this the rename itself may be lost on power failure even though the data is on disk.
+      await syncDir(dir);
+    } catch (e) {
+      await rm(tmp, { force: true }).catch(() => undefined);
+      throw fsError(e, { op: 'save', what: displayPath(h), location: this.location });
+    }
+  }
+
+  /**
+   * A hard link to `path` under the temp name when both are on one file system (no copy),
+   * else a copy; then fsync, read-only, rename and fsync of the directory, as `save` does.
+   */
+  async saveFile(h: Handle, path: string): Promise<void> {
+    const final = join(this.#root, filePath(h));
+    const dir = dirname(final);
+    const tmp = `${final}-tmp-${randomBytes(8).toString('hex')}`;
+    try {
+      // #openTemp also creates a missing data/xx folder; the empty file it makes is replaced.
+      await (await this.#openTemp(tmp, h.type === 'data' ? dir : undefined)).close();
+      await unlink(tmp);
+      try {
+        await link(path, tmp);
+      } catch (e) {
+        if (errnoOf(e) !== 'EXDEV' && errnoOf(e) !== 'EPERM' && errnoOf(e) !== 'EMLINK') throw e;
+        await copyFile(path, tmp);
+      }
+      const fh = await open(tmp, 'r');
+      try {
+        await fh.chmod(FILE_MODE).catch(() => undefined);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      await rename(tmp, final);
       await syncDir(dir);
     } catch (e) {
       await rm(tmp, { force: true }).catch(() => undefined);

@@ -64,6 +64,7 @@ export function withRetry(b: Backend, opts: RetryOptions): Backend {
   return {
     location: b.location,
     save: (h: Handle, data: Uint8Array) => run('save', () => b.save(h, data)),
+    ...(b.saveFile ? { saveFile: (h: Handle, path: string) => run('save', () => b.saveFile!(h, path)) } : {}),
     load: (h: Handle, range?: ByteRange) => run('load', () => b.load(h, range)),
     stat: (h: Handle) => run('stat', () => b.stat(h)),
     remove: (h: Handle) =>

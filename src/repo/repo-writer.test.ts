@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -72,16 +72,22 @@ async function loadsBack(repo: Repository, blobs: readonly Blob[]): Promise<void
 }
 
 /** Runs the shared writer tests with and without a worker pool. */
-function writerSuite(name: string, withPool: boolean): void {
+function writerSuite(name: string, withPool: boolean, spill = false): void {
   describe(name, () => {
     let pools: BlobWorkerPool[] = [];
+    const spillDir = spill ? mkdtempSync(join(tmpdir(), 'lifeboat-spill-')) : undefined;
     const options = (repo: Repository, o: WriterOptions = {}): WriterOptions => {
-      if (!withPool) return o;
+      const withSpill = spillDir ? { ...o, spillDir } : o;
+      if (!withPool) return withSpill;
       const pool = new BlobWorkerPool(repo.key, 2);
       pools.push(pool);
-      return { ...o, pool };
+      return { ...withSpill, pool };
     };
     after(async () => {
+      if (spillDir) {
+        assert.deepEqual(readdirSync(spillDir), [], 'every temp pack was removed, after failures too');
+        rmSync(spillDir, { recursive: true, force: true });
+      }
       await Promise.all(pools.map((p) => p.close()));
       pools = [];
     });
@@ -261,6 +267,7 @@ function writerSuite(name: string, withPool: boolean): void {
 
 writerSuite('RepoWriter (inline sealing)', false);
 writerSuite('RepoWriter with a BlobWorkerPool', true);
+writerSuite('RepoWriter with a BlobWorkerPool, packs built in temp files', true, true);
 
 describe('RepoWriter.queueData', () => {
   let pool: BlobWorkerPool | undefined;

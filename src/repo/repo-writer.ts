@@ -7,7 +7,9 @@ import type { ChunkEvent, FileToRead } from './blob-worker-protocol.js';
 import type { CompressionMode } from './compression.js';
 import { encodeIndexFile, type IndexedPack } from './index-file.js';
 import { CHUNK_MAX_SIZE } from './chunker.js';
+import { readFile, rm } from 'node:fs/promises';
 import { PackBuilder, type FinishedPack } from './pack-builder.js';
+import { SpillPackBuilder, type SpilledPack } from './pack-spill.js';
 import type { Repository } from './repository.js';
 
 export interface WriterOptions {
@@ -23,6 +25,11 @@ export interface WriterOptions {
    * `saveBlob` waits: the bound on the writer's memory whatever the file sizes.
    */
   readonly maxBytesInFlight?: number;
+  /**
+   * Build data packs in temp files in this directory instead of in memory (as restic does);
+   * a local repository then takes them by hard link, others read them back to upload.
+   */
+  readonly spillDir?: string;
 }
 
 export interface WriterStats {
@@ -60,7 +67,7 @@ const SPARE_PACK_BUFFERS = 1;
  */
 export class RepoWriter {
   readonly stats: WriterStats = { dataBlobs: 0, treeBlobs: 0, dataAdded: 0, dataStored: 0, packs: 0 };
-  private readonly packers: Record<BlobType, PackBuilder>;
+  private readonly packers: { data: PackBuilder | SpillPackBuilder; tree: PackBuilder };
   /** Blobs taken by this writer and not yet in the repository's index, by type. */
   private readonly pending: Record<BlobType, Set<Id>> = { data: new Set(), tree: new Set() };
   private readonly sealing = new Set<Promise<void>>();
@@ -92,7 +99,10 @@ export class RepoWriter {
     // header: the buffer then never grows by doubling and copying. Pages never written are
     // never resident, so the headroom costs address space, not memory.
     const capacity = this.packSize + CHUNK_MAX_SIZE + 1024 * 1024;
-    this.packers = { data: new PackBuilder('data', capacity, () => this.spareBuffers.pop()), tree: new PackBuilder('tree', 1024 * 1024) };
+    this.packers = {
+      data: opts.spillDir !== undefined ? new SpillPackBuilder('data', opts.spillDir) : new PackBuilder('data', capacity, () => this.spareBuffers.pop()),
+      tree: new PackBuilder('tree', 1024 * 1024),
+    };
     this.capacity = capacity;
     this.uploads = opts.uploads ?? 4;
     this.maxBytes = opts.maxBytesInFlight ?? Math.max(32 * 1024 * 1024, this.packSize * 2);
@@ -279,11 +289,19 @@ export class RepoWriter {
   /** Closes the open packs, waits for every upload, and writes the index for them. */
   async flush(): Promise<void> {
     while (this.sealing.size > 0 || this.deciding.size > 0) await Promise.all([...this.sealing, ...this.deciding]);
-    if (this.failure) throw this.failure;
-    for (const packer of Object.values(this.packers)) if (packer.count > 0) this.closePack(packer);
+    if (!this.failure) for (const packer of Object.values(this.packers)) if (packer.count > 0) this.closePack(packer);
+    // Also after a failure: nothing of this writer may still be running (or in a temp file).
     while (this.uploading.size > 0) await Promise.all(this.uploading);
-    if (this.failure) throw this.failure;
+    if (this.failure) {
+      this.abandon();
+      throw this.failure;
+    }
     await this.writeIndex();
+  }
+
+  /** Removes the temp file of a pack still being built; for a run that stops without `flush`. */
+  abandon(): void {
+    if (this.packers.data instanceof SpillPackBuilder) this.packers.data.discard();
   }
 
   private addSealed(type: BlobType, blob: SealedBlob, plainLength: number): void {
@@ -296,16 +314,22 @@ export class RepoWriter {
     if (packer.size >= this.packSize) this.closePack(packer);
   }
 
-  private closePack(packer: PackBuilder): void {
+  private closePack(packer: PackBuilder | SpillPackBuilder): void {
+    if (packer instanceof SpillPackBuilder) {
+      const spilled = packer.finish(this.repo.key);
+      const p: Promise<void> = this.uploadWhenFree(spilled).finally(() => this.settle(this.uploading, p));
+      this.uploading.add(p);
+      return;
+    }
     const pack = packer.finish(this.repo.key);
     const p: Promise<void> = this.uploadWhenFree(pack).finally(() => this.settle(this.uploading, p));
     this.uploading.add(p);
   }
 
-  private async uploadWhenFree(pack: FinishedPack): Promise<void> {
+  private async uploadWhenFree(pack: FinishedPack | SpilledPack): Promise<void> {
     // Packs waiting here still count as in flight, which is what stops new blobs.
     while (this.activeUploads >= this.uploads) await Promise.race(this.active);
-    const p = this.upload(pack);
+    const p = 'path' in pack ? this.uploadSpilled(pack) : this.upload(pack);
     this.active.add(p);
     this.activeUploads++;
     try {
@@ -318,6 +342,25 @@ export class RepoWriter {
 
   private readonly active = new Set<Promise<void>>();
   private activeUploads = 0;
+
+  private async uploadSpilled(pack: SpilledPack): Promise<void> {
+    const backend = this.repo.backend;
+    const h = { type: 'data', name: pack.id } as const;
+    try {
+      if (backend.saveFile) await backend.saveFile(h, pack.path);
+      else await backend.save(h, await readFile(pack.path));
+      this.stats.packs++;
+      this.stats.dataStored += pack.size;
+      this.written.push({ id: pack.id, blobs: pack.blobs });
+    } catch (e) {
+      this.fail(e);
+    } finally {
+      await rm(pack.path, { force: true }).catch(() => undefined);
+      let sealedBytes = 0;
+      for (const b of pack.blobs) sealedBytes += b.length;
+      this.release(sealedBytes);
+    }
+  }
 
   private async upload(pack: FinishedPack): Promise<void> {
     try {

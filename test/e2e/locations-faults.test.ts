@@ -156,7 +156,10 @@ describe('fault trials over three locations (local, sftp, s3)', { skip, timeout:
       child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
       // 'close', not 'exit': the output may still be in the pipe when the process ends.
       const exited = new Promise<number | null>((res) => child.once('close', (code) => res(code)));
-      for (let k = 0; k < 1000 && packCount(t.dataDirs[i]!) < 1; k++) await sleep(10);
+      // Wait for the first pack however slow the machine is (a loaded CI machine took over 10 s).
+      let ended = false;
+      void exited.then(() => (ended = true));
+      for (let k = 0; k < 12_000 && !ended && packCount(t.dataDirs[i]!) < 1; k++) await sleep(10);
       assert.ok(packCount(t.dataDirs[i]!) >= 1, 'the backup uploaded no pack before the deadline');
       await server.stop();
       const code = await exited;
