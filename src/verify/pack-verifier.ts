@@ -29,6 +29,7 @@ export class PackVerifier {
   constructor(
     key: MasterKey,
     private readonly workers: number,
+    private readonly pieceSize = PIECE,
   ) {
     this.pool = workers > 0 ? new WorkerPool(new URL('./pack-verify-worker.js', import.meta.url), { key }, workers) : undefined;
     this.streams = new PackStreams(key, new ScratchCodec(key));
@@ -79,7 +80,7 @@ export class PackVerifier {
       while (i < sorted.length) {
         const blobs: PieceBlob[] = [];
         let end = start;
-        while (i < sorted.length && (blobs.length === 0 || end - start < PIECE)) {
+        while (i < sorted.length && (blobs.length === 0 || end - start < this.pieceSize)) {
           const b = sorted[i++]!;
           end = b.offset + b.length;
           blobs.push({ id: b.id, at: b.offset - start, length: b.length, uncompressedLength: b.uncompressedLength });
