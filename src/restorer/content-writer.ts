@@ -1,15 +1,22 @@
 import { closeSync, openSync } from 'node:fs';
 import { LifeboatError } from '../errors/index.js';
-import { WorkerPool, transferable } from '../lib/index.js';
-import type { Id, Node } from '../model/index.js';
+import { GarbageMeter, WorkerPool, transferable } from '../lib/index.js';
+import { idFromBytes, type Id } from '../model/index.js';
 import { ScratchCodec, type BlobLocation, type BlobWorkerPool, type Repository } from '../repo/index.js';
 import { writeSpan, type SpanBlob, type SpanResult, type SpanTarget, type SpanTask } from './span-write.js';
 
 /** A file to fill: where it goes and what it holds. */
 export interface FileJob {
   readonly dest: Buffer;
-  readonly node: Node;
-  readonly label: string;
+  /** Bytes of content the snapshot records. */
+  readonly size: number;
+  /** The data blob IDs in file order, 32 bytes each: a few bytes a blob instead of a string. */
+  readonly content: Uint8Array;
+}
+
+/** Blobs in a job's content. */
+export function blobCount(job: FileJob): number {
+  return job.content.length / 32;
 }
 
 interface FileState {
@@ -29,16 +36,20 @@ interface Target {
 const MAX_GAP = 1024 * 1024;
 /** A span read in one request is cut after the blob that reaches this size. */
 const MAX_SPAN = 4 * 1024 * 1024;
+/** The span bytes this thread drops between young-generation collections (see GarbageMeter). */
+const GC_EVERY = 4 * 1024 * 1024;
 /** Bytes of spans read and not yet written: the bound on restore's memory for pack data. */
 const DEFAULT_BUDGET = 24 * 1024 * 1024;
 
 export interface ContentWriterOptions {
-  /** Its size sets how many worker threads open and write blobs (the pool itself is not used). */
+  /** Its size sets how many threads open and write blobs: this one and size - 1 workers (the pool itself is not used). */
   readonly pool?: BlobWorkerPool;
   /** Spans being read or written at once (each at most MAX_SPAN bytes, plus one blob). */
   readonly concurrency?: number;
   onBytes?(n: number): void;
   onFileDone?(job: FileJob, error?: unknown): void;
+  /** How messages name a file (default: its destination). */
+  label?(job: FileJob): string;
 }
 
 /**
@@ -52,17 +63,18 @@ export async function writeContents(repo: Repository, jobs: readonly FileJob[], 
   const byPack = new Map<Id, Map<Id, BlobLocation>>();
   const targets = new Map<Id, Target[]>();
   for (const job of jobs) {
-    const content = job.node.content ?? [];
-    const file: FileState = { job, remaining: content.length, created: false, written: 0, failed: false };
-    if (content.length === 0) {
+    const count = blobCount(job);
+    const file: FileState = { job, remaining: count, created: false, written: 0, failed: false };
+    if (count === 0) {
       finishFile(file, opts);
       continue;
     }
     let offset = 0;
-    for (const id of content) {
+    for (let i = 0; i < count; i++) {
+      const id = idFromBytes(job.content.subarray(i * 32, i * 32 + 32));
       const loc = repo.index.lookup(id, 'data');
       if (!loc) {
-        fail(file, new LifeboatError('BLOB_NOT_FOUND', `data blob ${id.slice(0, 8)} of ${job.label} is not in the index; run "lifeboat check"`), opts);
+        fail(file, new LifeboatError('BLOB_NOT_FOUND', `data blob ${id.slice(0, 8)} of ${labelOf(job, opts)} is not in the index; run "lifeboat check"`), opts);
         break;
       }
       let t = targets.get(id);
@@ -75,20 +87,34 @@ export async function writeContents(repo: Repository, jobs: readonly FileJob[], 
       t.push({ file, offset });
       offset += loc.uncompressedLength > 0 ? loc.uncompressedLength : loc.length - 32;
     }
-    if (!file.failed && content.length > 1) createEmpty(file, opts);
+    if (!file.failed && count > 1) createEmpty(file, opts);
   }
 
-  const workers = opts.pool?.size ?? 0;
+  // The main thread opens spans too, so one worker fewer keeps every core busy: a worker
+  // thread costs tens of MiB (its heap, scratch buffers, its own malloc arena).
+  const workers = Math.max(0, (opts.pool?.size ?? 1) - 1);
   const pool = workers > 0 ? new WorkerPool<SpanTask, SpanResult>(new URL('./span-worker.js', import.meta.url), { key: repo.key }, workers) : undefined;
-  const codec = pool ? undefined : new ScratchCodec(repo.key);
-  const run = (task: SpanTask): Promise<SpanResult> => {
-    if (!pool) return Promise.resolve(writeSpan(codec!, task));
-    const own = transferable(task.bytes);
-    return pool.run({ bytes: own, blobs: task.blobs }, [own.buffer as ArrayBuffer]);
+  const codec = new ScratchCodec(repo.key);
+  const garbage = new GarbageMeter(GC_EVERY);
+  let queued = 0;
+  const run = async (task: SpanTask): Promise<SpanResult> => {
+    // Each worker gets one span to work on and one waiting; the rest are opened here.
+    if (!pool || queued >= 2 * workers) {
+      const r = writeSpan(codec, task);
+      garbage.add(task.bytes.length);
+      return r;
+    }
+    queued++;
+    try {
+      const own = transferable(task.bytes);
+      return await pool.run({ bytes: own, blobs: task.blobs }, [own.buffer as ArrayBuffer]);
+    } finally {
+      queued--;
+    }
   };
   const spansInOrder = [...byPack.values()].flatMap((blobs) => spans([...blobs.values()]));
   const budget = new ByteBudget(DEFAULT_BUDGET);
-  const limit = opts.concurrency ?? Math.max(2, workers * 2);
+  const limit = opts.concurrency ?? 2 * workers + 2;
   try {
     let next = 0;
     await Promise.all(
@@ -126,7 +152,7 @@ async function restoreSpan(repo: Repository, span: BlobLocation[], targets: Map<
     offset: b.offset - start,
     length: b.length,
     uncompressedLength: b.uncompressedLength,
-    targets: live[i]!.map((t): SpanTarget => ({ path: t.file.job.dest.toString('latin1'), offset: t.offset, whole: t.file.job.node.content!.length === 1 })),
+    targets: live[i]!.map((t): SpanTarget => ({ path: t.file.job.dest.toString('latin1'), offset: t.offset, whole: t.file.job.content.length === 32 })),
   }));
   const result = await run({ bytes, blobs });
   let k = 0;
@@ -163,11 +189,15 @@ function finishFile(f: FileState, opts: ContentWriterOptions): void {
     createEmpty(f, opts);
     if (f.failed) return;
   }
-  if (f.written !== f.job.node.size) {
-    fail(f, new LifeboatError('RESTORE_FAILED', `${f.job.label} has ${f.written} bytes of content but the snapshot records ${f.job.node.size}`), opts);
+  if (f.written !== f.job.size) {
+    fail(f, new LifeboatError('RESTORE_FAILED', `${labelOf(f.job, opts)} has ${f.written} bytes of content but the snapshot records ${f.job.size}`), opts);
     return;
   }
   opts.onFileDone?.(f.job);
+}
+
+function labelOf(job: FileJob, opts: ContentWriterOptions): string {
+  return opts.label ? opts.label(job) : job.dest.toString();
 }
 
 function fail(f: FileState, e: unknown, opts: ContentWriterOptions): void {

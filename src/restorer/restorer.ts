@@ -6,8 +6,9 @@ import { LifeboatError } from '../errors/index.js';
 import { PathPattern } from '../lib/index.js';
 import { stModeFromFileMode, type Id, type Node } from '../model/index.js';
 import type { BlobWorkerPool, Repository } from '../repo/index.js';
-import { writeContents } from './content-writer.js';
-import { applyMetadata } from './file-metadata.js';
+import { writeContents, type FileJob } from './content-writer.js';
+import { applyMetadata, metaOf, type EntryMeta } from './file-metadata.js';
+import { trimHeap } from './heap-trim.js';
 import { pathText, walkTree, type WalkEntry } from './tree-walk.js';
 
 export interface RestoreOptions {
@@ -43,13 +44,29 @@ export interface RestoreResult {
 }
 
 /**
- * What is kept per entry until its metadata is applied: the node and where it goes. Not the
- * walk's path arrays: for a large snapshot those are most of the plan's memory, and the
- * path inside the snapshot is the destination minus the target prefix.
+ * What is kept per entry until its metadata is applied: where it goes and the little its
+ * metadata needs (see EntryMeta), not the node. Not the walk's path arrays either: the path
+ * inside the snapshot is the destination minus the target prefix.
  */
-interface Planned {
-  readonly node: Node;
+interface PlannedDir {
   readonly dest: Buffer;
+  readonly meta: EntryMeta;
+}
+
+interface PlannedFile extends FileJob {
+  readonly meta: EntryMeta;
+}
+
+/** A second path of a hard-linked inode: linked to the first, which gets the content. */
+interface PlannedLink {
+  readonly dest: Buffer;
+  readonly first: Buffer;
+}
+
+/** Symlinks, devices, fifos and sockets: few, so the node is kept as it is. */
+interface PlannedOther {
+  readonly dest: Buffer;
+  readonly node: Node;
 }
 
 /**
@@ -71,9 +88,12 @@ export async function restoreTree(repo: Repository, root: Id, opts: RestoreOptio
   const labelOf = (dest: Buffer) => dest.subarray(targetBuf.length).toString();
   mkdirSync(opts.target, { recursive: true });
 
-  const dirs: Planned[] = [];
-  const files: Planned[] = [];
-  const others: Planned[] = [];
+  const dirs: PlannedDir[] = [];
+  const toWrite: PlannedFile[] = [];
+  const linked: PlannedLink[] = [];
+  const others: PlannedOther[] = [];
+  // Hardlinks: the first path of an inode gets the content, the others are linked to it.
+  const firstOfInode = new Map<string, Buffer>();
   const madeDirs = new Set<string>();
   const ensureParent = (e: WalkEntry) => {
     // Parents are created as we go; the ones in the snapshot get their metadata later.
@@ -88,70 +108,57 @@ export async function restoreTree(repo: Repository, root: Id, opts: RestoreOptio
     }
   };
   for await (const e of walkTree(repo, root, (d) => !exclude.matches(pathText(d.path)))) {
+    const n = e.node;
     const dest = Buffer.concat([targetBuf, ...e.path.flatMap((c) => [SLASH, Buffer.from(c)])]);
-    if (e.node.type === 'dir') {
+    if (n.type === 'dir') {
       if (!selected(e)) continue;
       ensureParent(e);
       mkdirSync(dest, { recursive: true, mode: 0o700 });
       madeDirs.add(dest.toString('latin1'));
-      dirs.push({ node: e.node, dest });
+      dirs.push({ dest, meta: metaOf(n) });
       continue;
     }
     if (!selected(e)) continue;
     ensureParent(e);
-    if (e.node.type === 'file') {
-      files.push({ node: e.node, dest });
-      counts.totalFiles++;
-      counts.totalBytes += e.node.size;
-    } else others.push({ node: e.node, dest });
-  }
-
-  // Hardlinks: the first path of an inode gets the content, the others are linked to it.
-  const firstOfInode = new Map<string, Buffer>();
-  const linked: Planned[] = [];
-  const toWrite: Planned[] = [];
-  for (const f of files) {
-    const n = f.node;
+    if (n.type !== 'file') {
+      others.push({ dest, node: n });
+      continue;
+    }
+    counts.totalFiles++;
+    counts.totalBytes += n.size;
     if (n.links > 1 && n.inode !== 0n) {
       const key = `${n.deviceId}:${n.inode}`;
-      if (firstOfInode.has(key)) {
-        linked.push(f);
+      const first = firstOfInode.get(key);
+      if (first) {
+        linked.push({ dest, first });
         continue;
       }
-      firstOfInode.set(key, f.dest);
+      firstOfInode.set(key, dest);
     }
-    toWrite.push(f);
+    toWrite.push({ dest, size: n.size, content: contentBytes(n.content ?? []), meta: metaOf(n) });
   }
+  firstOfInode.clear();
+  trimHeap();
 
-  await writeContents(
-    repo,
-    toWrite.map((f) => ({
-      dest: f.dest,
-      node: f.node,
-      get label() {
-        return labelOf(f.dest);
-      },
-    })),
-    {
-      ...(opts.pool ? { pool: opts.pool } : {}),
-      ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
-      onBytes: (n) => {
-        counts.bytes += n;
-        opts.reporter?.progress?.(counts);
-      },
-      onFileDone: (job, e) => {
-        if (e === undefined) counts.files++;
-        else record(errors, opts.reporter, job.label, e);
-      },
+  await writeContents(repo, toWrite, {
+    ...(opts.pool ? { pool: opts.pool } : {}),
+    ...(opts.concurrency ? { concurrency: opts.concurrency } : {}),
+    label: (job) => labelOf(job.dest),
+    onBytes: (n) => {
+      counts.bytes += n;
+      opts.reporter?.progress?.(counts);
     },
-  );
-  for (const f of linked) {
-    const n = f.node;
+    onFileDone: (job, e) => {
+      if (e === undefined) counts.files++;
+      else record(errors, opts.reporter, labelOf(job.dest), e);
+    },
+  });
+  for (const l of linked) {
     try {
-      linkSync(firstOfInode.get(`${n.deviceId}:${n.inode}`)!, f.dest);
+      linkSync(l.first, l.dest);
       counts.files++;
     } catch (e) {
-      record(errors, opts.reporter, labelOf(f.dest), e);
+      record(errors, opts.reporter, labelOf(l.dest), e);
     }
   }
   for (const o of others) {
@@ -162,16 +169,17 @@ export async function restoreTree(repo: Repository, root: Id, opts: RestoreOptio
       record(errors, opts.reporter, labelOf(o.dest), e);
     }
   }
-  for (const p of [...toWrite, ...others]) {
+  const metaLast: { dest: Buffer; meta: EntryMeta }[] = [...toWrite, ...others.filter((o) => o.node.type !== 'socket').map((o) => ({ dest: o.dest, meta: metaOf(o.node) }))];
+  for (const p of metaLast) {
     try {
-      if (p.node.type !== 'socket') applyMetadata(p.dest, p.node, opts.asRoot);
+      applyMetadata(p.dest, p.meta, opts.asRoot);
     } catch (e) {
       record(errors, opts.reporter, labelOf(p.dest), e);
     }
   }
   for (const d of dirs.reverse()) {
     try {
-      applyMetadata(d.dest, d.node, opts.asRoot);
+      applyMetadata(d.dest, d.meta, opts.asRoot);
       counts.dirs++;
     } catch (e) {
       record(errors, opts.reporter, labelOf(d.dest), e);
@@ -179,6 +187,13 @@ export async function restoreTree(repo: Repository, root: Id, opts: RestoreOptio
   }
   opts.reporter?.progress?.(counts);
   return { counts, errors };
+}
+
+/** Content IDs as 32 bytes each, in one buffer per file. */
+function contentBytes(ids: readonly Id[]): Uint8Array {
+  const out = Buffer.allocUnsafe(ids.length * 32);
+  ids.forEach((id, i) => out.write(id, i * 32, 32, 'hex'));
+  return out;
 }
 
 function createSpecial(dest: Buffer, node: Node, scratchDir: string): void {

@@ -8,7 +8,7 @@ import { writeSpan, type SpanResult, type SpanTask } from './span-write.js';
 const codec = new ScratchCodec(workerData.key as Repository['key']);
 
 /** Each span's bytes are dropped after writing: collected every few spans, not when V8 feels like it. */
-const garbage = new GarbageMeter(16 * 1024 * 1024);
+const garbage = new GarbageMeter(4 * 1024 * 1024);
 
 serveTasks<SpanTask, SpanResult>((task) => {
   const value = writeSpan(codec, task);

@@ -71,7 +71,7 @@ export interface CheckOptions {
   readonly readDataSubset?: string;
   /** Backend loads in flight (packs are read whole, so this bounds memory). Default 4. */
   readonly concurrency?: number;
-  /** Worker threads that verify packs with --read-data (0: on this thread). */
+  /** Threads that verify packs with --read-data: this one and `workers - 1` worker threads (0 or 1: this one only). */
   readonly workers?: number;
   readonly reporter?: CheckReporter;
   /** Paths listed per snapshot and problem before the rest is only counted. Default 1000. */

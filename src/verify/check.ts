@@ -1,15 +1,15 @@
 import { LifeboatError } from '../errors/index.js';
-import { WorkerPool, mapConcurrent, transferable } from '../lib/index.js';
+import { mapConcurrent } from '../lib/index.js';
+import { trimHeap } from '../restorer/index.js';
 import { decodeSnapshot, shortId, type Id } from '../model/index.js';
 import type { MasterIndex, PackedBlob, Repository } from '../repo/index.js';
 import { AffectedPaths } from './affected.js';
 import type { CheckOptions, CheckPhase, CheckProblem, CheckReport } from './check-report.js';
-import { judge, loadChecked, loadUnpackedChecked } from './checked-load.js';
+import { judge, loadUnpackedChecked } from './checked-load.js';
 import { loadIndexChecked, type CheckedIndex } from './index-check.js';
 import { checkPackSizes, packProblems } from './pack-check.js';
-import { verifyPack, type PackVerdict } from './pack-verify.js';
-
-type VerifyTask = { bytes: Uint8Array; indexed: readonly PackedBlob[] };
+import { PackVerifier } from './pack-verifier.js';
+import type { PackVerdict } from './pack-verify.js';
 import { parseReadDataSubset, selectPacks, type ReadDataSubset } from './read-data-subset.js';
 import { checkTrees } from './tree-check.js';
 import { TreeLoader } from './tree-loader.js';
@@ -67,16 +67,15 @@ export async function checkRepository(repo: Repository, opts: CheckOptions = {})
 
   const candidates = [...idx.packs.keys()].filter((p) => !sizes.missing.has(p)).map((id) => ({ id, size: onBackend.get(id) ?? 0 }));
   const selected = plan.readData ? selectPacks(candidates, plan.subset, opts.random ?? Math.random) : [];
-  const pool = opts.workers && selected.length > 1 ? new WorkerPool<VerifyTask, PackVerdict>(new URL('./pack-verify-worker.js', import.meta.url), { key: repo.key }, opts.workers) : undefined;
-  const verify = (bytes: Uint8Array, indexed: readonly PackedBlob[]) =>
-    pool ? poolVerify(pool, bytes, indexed) : Promise.resolve(verifyPack(repo.key, bytes, indexed));
+  // Decoding every tree grew V8's young generation; let it shrink before packs are read.
+  if (selected.length > 0) trimHeap();
+  const verifier = new PackVerifier(repo.key, selected.length > 1 ? (opts.workers ?? 1) - 1 : 0);
   let read: Awaited<ReturnType<typeof readPacks>>;
   try {
-    // Whole packs in memory at once: one per worker and one being read ahead, not `concurrency`.
-    const readAhead = pool ? Math.min(plan.concurrency, (opts.workers ?? 1) + 1) : Math.min(plan.concurrency, 2);
-    read = await readPacks(repo, idx, selected, readAhead, verify, progress('read-data'));
+    // One pack per verifying thread at once, each read in pieces.
+    read = await readPacks(repo, idx, selected, Math.min(plan.concurrency, verifier.threads), (pack, indexed) => verifier.verify(repo, pack, onBackend.get(pack) ?? 0, indexed), progress('read-data'));
   } finally {
-    await pool?.close();
+    await verifier.close();
   }
 
   const treeProblems = trees.problems.filter((p) => !(p.kind === 'blob-corrupt' && read.corruptKeys.has(`${p.blobs![0]}:${p.pack}`)));
@@ -158,18 +157,13 @@ function blobMissingProblem(missing: ReadonlyMap<Id, string>): CheckProblem | un
   return { kind: 'blob-missing', blobs, message: `${blobs.length} blob(s) used by snapshots are not in any index: ${shown.join(', ')}${more}` };
 }
 
-function poolVerify(pool: WorkerPool<VerifyTask, PackVerdict>, bytes: Uint8Array, indexed: readonly PackedBlob[]): Promise<PackVerdict> {
-  const own = transferable(bytes);
-  return pool.run({ bytes: own, indexed }, [own.buffer as ArrayBuffer]);
-}
-
-/** Reads the selected packs whole, `concurrency` at a time, so memory stays at that many packs. */
+/** Reads and verifies the selected packs, `concurrency` at a time. */
 async function readPacks(
   repo: Repository,
   idx: CheckedIndex,
   packs: readonly Id[],
   concurrency: number,
-  verify: (bytes: Uint8Array, indexed: readonly PackedBlob[]) => Promise<PackVerdict>,
+  verify: (pack: Id, indexed: readonly PackedBlob[]) => Promise<{ bytes: number; verdict: PackVerdict } | undefined>,
   progress: (done: number, total: number) => void,
 ) {
   const out = {
@@ -185,10 +179,9 @@ async function readPacks(
   if (packs.length > 0) progress(0, packs.length);
   const results = await mapConcurrent(packs, concurrency, async (pack) => {
     const indexed = idx.packs.get(pack) ?? [];
-    const loaded = await loadChecked(repo, 'data', pack);
+    const r = await verify(pack, indexed);
     progress(++done, packs.length);
-    if (!loaded.ok) return { pack, bytes: 0, indexed, verdict: undefined };
-    return { pack, bytes: loaded.value.length, indexed, verdict: await verify(loaded.value, indexed) };
+    return { pack, bytes: r?.bytes ?? 0, indexed, verdict: r?.verdict };
   });
   for (const { pack, bytes, indexed, verdict } of results) {
     if (!verdict) {

@@ -1,20 +1,19 @@
-// Worker thread for check --read-data: verifies whole packs (hash, header, every blob).
+// Worker thread for check --read-data: streamed pieces of packs and whole packs (pack-stream.ts).
 import { workerData } from 'node:worker_threads';
 import type { MasterKey } from '../crypto/index.js';
 import { GarbageMeter } from '../lib/index.js';
 import { serveTasks } from '../lib/serve-tasks.js';
-import { ScratchCodec, type PackedBlob } from '../repo/index.js';
-import { verifyPack, type PackVerdict } from './pack-verify.js';
+import { ScratchCodec } from '../repo/index.js';
+import { PackStreams, type StreamReply, type StreamTask } from './pack-stream.js';
 
 const key = workerData.key as MasterKey;
-// Blobs open into reused scratch memory, and each pack read (up to 16 MiB) is dropped after
-// its verdict: collecting after each pack or so keeps that garbage from piling up.
-const codec = new ScratchCodec(key);
-const open = (id: string, sealed: Uint8Array, ulen: number) => codec.open(id, sealed, ulen);
-const garbage = new GarbageMeter(16 * 1024 * 1024);
+// Blobs open into reused scratch memory, and each piece read is dropped after it is hashed
+// and opened: collecting every few MiB keeps that garbage from piling up.
+const streams = new PackStreams(key, new ScratchCodec(key));
+const garbage = new GarbageMeter(4 * 1024 * 1024);
 
-serveTasks<{ bytes: Uint8Array; indexed: readonly PackedBlob[] }, PackVerdict>(({ bytes, indexed }) => {
-  const value = verifyPack(key, bytes, indexed, open);
-  garbage.add(bytes.length);
+serveTasks<StreamTask, StreamReply>((task) => {
+  const value = streams.handle(task);
+  if (task.kind !== 'drop') garbage.add(task.bytes.length);
   return { value };
 });

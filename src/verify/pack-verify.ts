@@ -73,7 +73,7 @@ export function verifyPack(
   return { actualId, ...(headerError === undefined ? {} : { headerError }), headerMismatches: mismatches, mismatchedBlobs: [...mismatched], good, corrupt };
 }
 
-function readHeader(masterKey: MasterKey, bytes: Uint8Array): { entries: PackedBlob[]; dataEnd: number } {
+export function readHeader(masterKey: MasterKey, bytes: Uint8Array): { entries: PackedBlob[]; dataEnd: number } {
   const size = bytes.length;
   const headerLength = parseHeaderLength(bytes.subarray(Math.max(0, size - 4)), size);
   const dataEnd = size - 4 - headerLength;
@@ -82,7 +82,7 @@ function readHeader(masterKey: MasterKey, bytes: Uint8Array): { entries: PackedB
 }
 
 /** Overlapping entries mean at least one blob cannot be where the index says. */
-function checkIndexLayout(indexed: readonly PackedBlob[], note: (msg: string, ...ids: Id[]) => void): void {
+export function checkIndexLayout(indexed: readonly PackedBlob[], note: (msg: string, ...ids: Id[]) => void): void {
   const sorted = [...indexed].sort((a, b) => a.offset - b.offset);
   for (let i = 1; i < sorted.length; i++) {
     const prev = sorted[i - 1]!;
@@ -93,7 +93,7 @@ function checkIndexLayout(indexed: readonly PackedBlob[], note: (msg: string, ..
   }
 }
 
-function compareHeader(indexed: readonly PackedBlob[], header: readonly PackedBlob[], dataEnd: number, note: (msg: string, ...ids: Id[]) => void): void {
+export function compareHeader(indexed: readonly PackedBlob[], header: readonly PackedBlob[], dataEnd: number, note: (msg: string, ...ids: Id[]) => void): void {
   if (header.length === 0) note('the pack header lists no blobs');
   const stored = header.reduce((sum, b) => sum + b.length, 0);
   if (stored !== dataEnd) note(`the pack header describes ${stored} bytes of blobs, but ${dataEnd} bytes precede the header`);

@@ -1,0 +1,125 @@
+import type { MasterKey } from '../crypto/index.js';
+import { GarbageMeter, WorkerPool, transferable } from '../lib/index.js';
+import type { Id } from '../model/index.js';
+import { ScratchCodec, type PackedBlob, type Repository } from '../repo/index.js';
+import { loadChecked } from './checked-load.js';
+import { PackStreams, type PieceBlob, type StreamReply, type StreamTask } from './pack-stream.js';
+import { checkIndexLayout, type PackVerdict } from './pack-verify.js';
+
+/** A pack is read in pieces of about this size (cut after the blob that reaches it). */
+const PIECE = 4 * 1024 * 1024;
+/** Pieces of one pack read and not yet verified. */
+const PIECES_AHEAD = 2;
+
+/**
+ * Verifies packs on this thread and on `workers` worker threads, each pack pinned to one
+ * of them (its running hash lives there). With this thread doing its share, one worker
+ * fewer keeps every core busy, and each worker thread costs tens of MiB (heap, scratch
+ * buffers, its own malloc arena). Packs are read in pieces, so memory for pack data is a
+ * few pieces per thread whatever the pack size.
+ */
+export class PackVerifier {
+  private readonly pool: WorkerPool<StreamTask, StreamReply> | undefined;
+  private readonly streams: PackStreams;
+  /** Dropped pieces are collected promptly, not when V8 gets round to it. */
+  private readonly garbage = new GarbageMeter(4 * 1024 * 1024);
+  /** Packs being verified per thread: 0 is this one, i > 0 is worker i - 1. */
+  private readonly active: number[];
+
+  constructor(
+    key: MasterKey,
+    private readonly workers: number,
+    private readonly pieceSize = PIECE,
+  ) {
+    this.pool = workers > 0 ? new WorkerPool(new URL('./pack-verify-worker.js', import.meta.url), { key }, workers) : undefined;
+    this.streams = new PackStreams(key, new ScratchCodec(key));
+    this.active = Array.from({ length: workers + 1 }, () => 0);
+  }
+
+  /** Threads verifying at once: how many packs are worth reading at once. */
+  get threads(): number {
+    return this.workers + 1;
+  }
+
+  /**
+   * Reads and verifies one pack of `size` bytes (as listed). Intact packs are read once, in
+   * pieces; one that is not (or whose index entries overlap, or that changed size) is read
+   * again whole and judged by verifyPack, which names every problem. Undefined when the
+   * pack is not there.
+   */
+  async verify(repo: Repository, pack: Id, size: number, indexed: readonly PackedBlob[]): Promise<{ bytes: number; verdict: PackVerdict } | undefined> {
+    const thread = this.pick();
+    this.active[thread]!++;
+    try {
+      if (await this.streamed(repo, thread, pack, size, indexed)) {
+        return { bytes: size, verdict: { actualId: pack, headerMismatches: [], mismatchedBlobs: [], good: indexed, corrupt: [] } };
+      }
+      const loaded = await loadChecked(repo, 'data', pack);
+      if (!loaded.ok) return undefined;
+      const verdict = (await this.send(thread, { kind: 'whole', bytes: loaded.value, indexed })) as PackVerdict;
+      return { bytes: loaded.value.length, verdict };
+    } finally {
+      this.active[thread]!--;
+    }
+  }
+
+  close(): Promise<void> {
+    return this.pool?.close() ?? Promise.resolve();
+  }
+
+  /** True when the pack is intact; false when it must be judged whole. */
+  private async streamed(repo: Repository, thread: number, pack: Id, size: number, indexed: readonly PackedBlob[]): Promise<boolean> {
+    let overlaps = false;
+    checkIndexLayout(indexed, () => (overlaps = true));
+    if (overlaps || indexed.length === 0 || indexed.some((b) => b.offset + b.length > size)) return false;
+    const sorted = [...indexed].sort((a, b) => a.offset - b.offset);
+    const sent: Promise<StreamReply>[] = [];
+    let start = 0;
+    let i = 0;
+    try {
+      while (i < sorted.length) {
+        const blobs: PieceBlob[] = [];
+        let end = start;
+        while (i < sorted.length && (blobs.length === 0 || end - start < this.pieceSize)) {
+          const b = sorted[i++]!;
+          end = b.offset + b.length;
+          blobs.push({ id: b.id, at: b.offset - start, length: b.length, uncompressedLength: b.uncompressedLength });
+        }
+        const bytes = await loadChecked(repo, 'data', pack, { offset: start, length: end - start });
+        if (!bytes.ok) return false;
+        sent.push(this.send(thread, { kind: 'piece', pack, bytes: bytes.value, blobs }));
+        if (sent.length >= PIECES_AHEAD) await sent.shift();
+        start = end;
+      }
+      const tail = await loadChecked(repo, 'data', pack, { offset: start, length: size - start });
+      if (!tail.ok) return false;
+      await Promise.all(sent);
+      const intact = (await this.send(thread, { kind: 'finish', pack, bytes: tail.value, size, indexed })) === true;
+      sent.length = 0;
+      return intact;
+    } finally {
+      if (sent.length > 0) {
+        await Promise.allSettled(sent);
+        await this.send(thread, { kind: 'drop', pack });
+      }
+    }
+  }
+
+  /** The thread with the fewest packs; a worker before this one, which also reads. */
+  private pick(): number {
+    let best = this.active.length - 1;
+    for (let t = best - 1; t >= 0; t--) if (this.active[t]! < this.active[best]!) best = t;
+    return best;
+  }
+
+  private async send(thread: number, task: StreamTask): Promise<StreamReply> {
+    if (thread === 0 || !this.pool) {
+      const reply = this.streams.handle(task);
+      if (task.kind !== 'drop') this.garbage.add(task.bytes.length);
+      return reply;
+    }
+    if (task.kind === 'drop') return this.pool.run(task, [], thread - 1);
+    const own = transferable(task.bytes);
+    return this.pool.run({ ...task, bytes: own }, [own.buffer as ArrayBuffer], thread - 1);
+  }
+}
