@@ -201,7 +201,7 @@ describe('MasterIndex', () => {
     const b: PackedBlob = { type: 'data', id: BLOB_IDS[0]!, offset: 0, length: 10, uncompressedLength: 0 };
     idx.addPack({ id: PACK_IDS[0]!, blobs: [b] });
     // Half a key: the shared key buffer still holds the bytes of the last valid ID.
-    for (const bad of [BLOB_IDS[0]!.slice(0, 32), BLOB_IDS[0]!.slice(0, 62) + 'zz', '', 'x'.repeat(64)]) {
+    for (const bad of [BLOB_IDS[0]!.slice(0, 32), BLOB_IDS[0]!.slice(0, 62) + 'zz', '', 'x'.repeat(64), BLOB_IDS[0]!.toUpperCase()]) {
       assert.equal(idx.has(bad), false, bad);
       assert.equal(idx.lookup(bad), undefined, bad);
       assert.deepEqual(idx.lookupAll(bad), [], bad);

@@ -13,9 +13,24 @@ const EMPTY = -1;
 // Lookups are synchronous, so one buffer serves every key conversion (no allocation per call).
 const SCRATCH = Buffer.alloc(32);
 
-/** The ID's 32 bytes in a shared buffer, valid until the next call; undefined when not an ID. */
+/** Lower-case hex digit → value, anything else → 255 (IDs are lower-case hex, as restic writes them). */
+const HEX_VALUE = new Uint8Array(128).fill(255);
+for (let i = 0; i < 16; i++) HEX_VALUE['0123456789abcdef'.charCodeAt(i)] = i;
+
+/**
+ * The ID's 32 bytes in a shared buffer, valid until the next call; undefined when not 64
+ * lower-case hex digits. Decoded here rather than by Buffer.write: this runs once per blob
+ * of the index and per lookup, and the native call costs more than the loop.
+ */
 function scratchKey(id: Id): Buffer | undefined {
-  return id.length === 64 && SCRATCH.write(id, 0, 32, 'hex') === 32 ? SCRATCH : undefined;
+  if (id.length !== 64) return undefined;
+  for (let i = 0; i < 32; i++) {
+    const hi = HEX_VALUE[id.charCodeAt(2 * i)] ?? 255;
+    const lo = HEX_VALUE[id.charCodeAt(2 * i + 1)] ?? 255;
+    if ((hi | lo) > 15) return undefined;
+    SCRATCH[i] = (hi << 4) | lo;
+  }
+  return SCRATCH;
 }
 
 /**
