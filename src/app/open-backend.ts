@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { LocalBackend, parseLocationUrl, S3Backend, SftpBackend, withConcurrencyLimit, withRetry, type Backend, type LocationSpec } from '../backend/index.js';
+import { lazyBackend, LocalBackend, parseLocationUrl, s3LocationName, sftpLocationName, withConcurrencyLimit, withRetry, type Backend, type LocationSpec, type S3Options, type SftpOptions } from '../backend/index.js';
 import { LifeboatError } from '../errors/index.js';
 import { awsCredentials } from './aws-credentials.js';
 
@@ -52,7 +52,7 @@ function openSftp(spec: Extract<LocationSpec, { kind: 'sftp' }>, env: Env): Back
   if (!identity && !password) {
     throw new LifeboatError('INVALID_ARGUMENT', `no ssh identity for ${user}@${spec.host}: set LIFEBOAT_SFTP_IDENTITY to a private key file (or LIFEBOAT_SFTP_PASSWORD_FILE)`);
   }
-  return new SftpBackend({
+  const opts: SftpOptions = {
     host: spec.host,
     ...(port ? { port: intOption(port, 22, 'the sftp port') } : {}),
     username: user,
@@ -62,7 +62,9 @@ function openSftp(spec: Extract<LocationSpec, { kind: 'sftp' }>, env: Env): Back
     ...(password ? { password } : {}),
     knownHostsFile: q['known-hosts'] ?? env['LIFEBOAT_SFTP_KNOWN_HOSTS'] ?? join(home, '.ssh', 'known_hosts'),
     acceptNewHostKey: flag(q['accept-new-host-key'] ?? env['LIFEBOAT_SFTP_ACCEPT_NEW_HOST_KEY']),
-  });
+  };
+  // ssh2 is loaded only when the location is first used (a local backup never loads it).
+  return lazyBackend(sftpLocationName(opts), async () => new (await import('../backend/sftp-backend.js')).SftpBackend(opts));
 }
 
 function openS3(spec: Extract<LocationSpec, { kind: 's3' }>, env: Env): Backend {
@@ -72,7 +74,7 @@ function openS3(spec: Extract<LocationSpec, { kind: 's3' }>, env: Env): Backend 
   const storageClass = q['storage-class'] ?? env['LIFEBOAT_S3_STORAGE_CLASS'];
   const caFile = q['cacert'] ?? env['LIFEBOAT_S3_CACERT'];
   const partMiB = q['part-size'] ?? env['LIFEBOAT_S3_PART_SIZE'];
-  return new S3Backend({
+  const opts: S3Options = {
     endpoint: spec.endpoint,
     bucket: spec.bucket,
     prefix: spec.prefix,
@@ -81,5 +83,7 @@ function openS3(spec: Extract<LocationSpec, { kind: 's3' }>, env: Env): Backend 
     ...creds,
     ...(caFile ? { ca: readSecretFile(caFile, 'the CA certificate file') } : {}),
     ...(partMiB ? { partSize: intOption(partMiB, 16, 'the S3 part size (MiB)') * 1024 * 1024 } : {}),
-  });
+  };
+  // The AWS SDK is loaded only when the location is first used.
+  return lazyBackend(s3LocationName(opts), async () => new (await import('../backend/s3-backend.js')).S3Backend(opts));
 }

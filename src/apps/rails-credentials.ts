@@ -1,5 +1,5 @@
 import { createDecipheriv } from 'node:crypto';
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from '../lib/lazy-yaml.js';
 
 /**
  * Reads `secret_key_base` out of Rails encrypted credentials (`config/credentials.yml.enc`,

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from '../lib/lazy-yaml.js';
 import type { DatabaseSpec } from '../sources/index.js';
 import { envOrDotEnv, readText } from './discover-util.js';
 

@@ -22,6 +22,7 @@ import type { Backend, ByteRange, FileInfo } from './backend.js';
 import { dirOf, displayPath, filePath, parseFilePath } from './layout.js';
 import { checkRange } from './range.js';
 import { codeForS3, s3Error } from './s3-error.js';
+import { s3LocationName } from './location-names.js';
 
 export interface S3Options {
   /** `https://host:port` or `http://host:port`; the bucket goes in the path (path-style). */
@@ -59,7 +60,7 @@ export class S3Backend implements Backend {
   constructor(o: S3Options) {
     this.#o = o;
     this.#partSize = Math.max(5 * MiB, o.partSize ?? 16 * MiB);
-    this.location = `s3:${o.endpoint.replace(/\/+$/, '')}/${o.bucket}${o.prefix ? `/${o.prefix}` : ''}`;
+    this.location = s3LocationName(o);
     this.#client = new S3Client({
       endpoint: o.endpoint,
       region: o.region ?? 'us-east-1',

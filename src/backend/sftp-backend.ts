@@ -12,6 +12,7 @@ import { dirOf, displayPath, filePath } from './layout.js';
 import { checkRange } from './range.js';
 import { connectError, SFTP_STATUS, sftpError, sftpStatus } from './sftp-error.js';
 import { diagnose, makeConn, mkdirs, readAll, readDir, rename, writeAll, type Conn } from './sftp-conn.js';
+import { sftpLocationName } from './location-names.js';
 
 const { Client } = ssh2;
 const SUBDIR = /^[0-9a-f]{2}$/;
@@ -50,10 +51,7 @@ export class SftpBackend implements Backend {
   constructor(opts: SftpOptions) {
     this.#opts = opts;
     this.#port = opts.port ?? 22;
-    const portPart = this.#port === 22 ? '' : `:${this.#port}`;
-    // restic's URL form: `//abs/path` for an absolute folder, `/rel` for one under the home.
-    const path = `/${opts.path}`;
-    this.location = `sftp://${opts.username}@${opts.host}${portPart}${path}`;
+    this.location = sftpLocationName(opts);
   }
 
   #abs(rel: string): string {

@@ -64,3 +64,9 @@ test('Go -> st_mode -> Go is the identity for modes restic writes', () => {
     }),
   );
 });
+
+test('fileModeFromStMode answers the same when asked again (remembered), and refuses bad input every time', () => {
+  for (const st of [0o100644, 0o040755, 0o120777, 0o104755, 0o020620]) assert.equal(fileModeFromStMode(st), fileModeFromStMode(st));
+  assert.equal(fileModeFromStMode(0o104755), GO_MODE.setuid + 0o755);
+  for (let i = 0; i < 2; i++) for (const bad of [-1, 1.5, 2 ** 32, Number.NaN]) assert.throws(() => fileModeFromStMode(bad), /invalid st_mode/);
+});

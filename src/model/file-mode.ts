@@ -58,6 +58,18 @@ export function hasModeBit(mode: number, bit: number): boolean {
  * as in Go.
  */
 export function fileModeFromStMode(stMode: number): number {
+  // Called for every entry of a backup, with a handful of distinct values: remembered.
+  const known = modeCache.get(stMode);
+  if (known !== undefined) return known;
+  const mode = computeFileMode(stMode);
+  if (modeCache.size >= 1024) modeCache.clear();
+  modeCache.set(stMode, mode);
+  return mode;
+}
+
+const modeCache = new Map<number, number>();
+
+function computeFileMode(stMode: number): number {
   checkUint32(stMode, 'st_mode');
   const low = stMode % 0o200000; // st_mode never uses higher bits
   const fmt = low - (low % 0o10000);

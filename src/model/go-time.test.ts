@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
@@ -122,4 +123,23 @@ test('Date conversions', () => {
   assert.equal(goTimeToDate({ unixNs: -1n, offsetSeconds: 0 }).getTime(), -1);
   assert.equal(goTimeToDate({ unixNs: 1_999_999n, offsetSeconds: 0 }).getTime(), 1);
   assert.throws(() => goTimeFromDate(new Date(NaN)), (e: unknown) => isLifeboatError(e, 'INVALID_ARGUMENT'));
+});
+
+test('localOffsetSeconds (remembered per hour) agrees with the zone around DST changes', () => {
+  // In a child process: the zone is fixed per process, and the remembered offsets with it.
+  const script = `
+    import { localOffsetSeconds } from ${JSON.stringify(new URL('./go-time.js', import.meta.url).href)};
+    const direct = (ms) => -new Date(ms).getTimezoneOffset() * 60;
+    const bad = [];
+    const check = (ms) => { const got = localOffsetSeconds(BigInt(ms) * 1000000n); if (got !== direct(ms)) bad.push([ms, got, direct(ms)]); };
+    // Every 7 minutes across 2024 (both DST changes), then random instants over four centuries.
+    for (let ms = Date.UTC(2024, 0, 1); ms < Date.UTC(2025, 0, 1); ms += 7 * 60_000 + 13) check(ms);
+    let x = 12345;
+    for (let i = 0; i < 20000; i++) { x = (x * 1103515245 + 12345) % 2147483648; check(Date.UTC(1800, 0, 1) + Math.floor((x / 2147483648) * 1.3e13)); }
+    process.stdout.write(JSON.stringify(bad.slice(0, 5)));
+  `;
+  for (const tz of ['Europe/Berlin', 'Australia/Lord_Howe', 'America/St_Johns', 'UTC']) {
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: { TZ: tz }, encoding: 'utf8' });
+    assert.equal(out, '[]', tz);
+  }
 });

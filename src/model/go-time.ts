@@ -23,9 +23,28 @@ export type OffsetFn = (unixNs: bigint) => number;
 
 /** The process's local offset at that instant, from the JS engine's time zone data. */
 export const localOffsetSeconds: OffsetFn = (unixNs) => {
-  const minutes = new Date(Number(floorDiv(unixNs, 1_000_000n))).getTimezoneOffset();
-  return Number.isFinite(minutes) ? Math.round(-minutes * 60) : 0;
+  // Asked three times per file of a backup; getTimezoneOffset costs a zone lookup each time.
+  // A zone's offset changes a few times a year, so it is remembered per hour: when the hour
+  // starts and ends with the same offset, it holds all along (no zone changes twice in an hour).
+  const ms = Number(floorDiv(unixNs, 1_000_000n));
+  const hour = Math.floor(ms / HOUR_MS);
+  const known = offsetByHour.get(hour);
+  if (known !== undefined) return known;
+  const off = offsetAt(ms);
+  if (offsetAt(hour * HOUR_MS) === off && offsetAt(hour * HOUR_MS + HOUR_MS - 1) === off) {
+    if (offsetByHour.size >= 4096) offsetByHour.clear();
+    offsetByHour.set(hour, off);
+  }
+  return off;
 };
+
+const HOUR_MS = 3_600_000;
+const offsetByHour = new Map<number, number>();
+
+function offsetAt(ms: number): number {
+  const minutes = new Date(ms).getTimezoneOffset();
+  return Number.isFinite(minutes) ? Math.round(-minutes * 60) : 0;
+}
 
 /** From Node's `lstat(p, { bigint: true })` times (`mtimeNs` ...), shown in the given zone. */
 export function goTimeFromNs(unixNs: bigint, offset: OffsetFn = localOffsetSeconds): GoTime {

@@ -4,6 +4,7 @@ import { JsonFields } from './json-fields.js';
 import type { Node } from './node.js';
 import { nodeFromJson, nodeToJson } from './node-json.js';
 import { parseJson } from './parse-json.js';
+import { fastDecodeTree } from './tree-fast-decode.js';
 
 /** The entries of one directory, as a tree blob holds them. */
 export type Tree = readonly Node[];
@@ -39,7 +40,13 @@ export function encodeTree(nodes: Tree): Uint8Array {
  * would break a restore; every problem is LifeboatError 'INVALID_DATA'.
  */
 export function decodeTree(bytes: Uint8Array): Node[] {
-  const f = new JsonFields(parseJson(textDecoder.decode(bytes), 'tree blob'), 'tree blob');
+  const text = textDecoder.decode(bytes);
+  return fastDecodeTree(text) ?? decodeTreeText(text);
+}
+
+/** The general decoder: any JSON restic could have written, with precise errors. */
+export function decodeTreeText(text: string): Node[] {
+  const f = new JsonFields(parseJson(text, 'tree blob'), 'tree blob');
   return f.list('nodes').map((v, i) => nodeFromJson(v, `tree blob node ${i}`));
 }
 

@@ -195,4 +195,18 @@ describe('MasterIndex', () => {
       assert.deepEqual([...idx.entries()], [{ packId: PACK_IDS[1]!, ...b }]);
     },
   );
+
+  test('a string that is not an ID is found nowhere, and the next lookup is not confused by it', () => {
+    const idx = new MasterIndex();
+    const b: PackedBlob = { type: 'data', id: BLOB_IDS[0]!, offset: 0, length: 10, uncompressedLength: 0 };
+    idx.addPack({ id: PACK_IDS[0]!, blobs: [b] });
+    // Half a key: the shared key buffer still holds the bytes of the last valid ID.
+    for (const bad of [BLOB_IDS[0]!.slice(0, 32), BLOB_IDS[0]!.slice(0, 62) + 'zz', '', 'x'.repeat(64), BLOB_IDS[0]!.toUpperCase()]) {
+      assert.equal(idx.has(bad), false, bad);
+      assert.equal(idx.lookup(bad), undefined, bad);
+      assert.deepEqual(idx.lookupAll(bad), [], bad);
+    }
+    assert.equal(idx.has(BLOB_IDS[0]!), true);
+    assert.throws(() => idx.blob(0, 'data', 'abc', 0, 1, 0), /invalid blob ID/);
+  });
 });

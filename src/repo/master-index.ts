@@ -1,5 +1,6 @@
+import { LifeboatError } from '../errors/index.js';
 import { idFromBytes, type BlobType, type Id } from '../model/index.js';
-import type { IndexedPack } from './index-file.js';
+import type { IndexedPack, IndexSink } from './index-file.js';
 import type { PackedBlob } from './pack.js';
 
 /** Where a blob lives: its pack and its place in it. */
@@ -9,13 +10,36 @@ export interface BlobLocation extends PackedBlob {
 
 const EMPTY = -1;
 
+// Lookups are synchronous, so one buffer serves every key conversion (no allocation per call).
+const SCRATCH = Buffer.alloc(32);
+
+/** Lower-case hex digit → value, anything else → 255 (IDs are lower-case hex, as restic writes them). */
+const HEX_VALUE = new Uint8Array(128).fill(255);
+for (let i = 0; i < 16; i++) HEX_VALUE['0123456789abcdef'.charCodeAt(i)] = i;
+
+/**
+ * The ID's 32 bytes in a shared buffer, valid until the next call; undefined when not 64
+ * lower-case hex digits. Decoded here rather than by Buffer.write: this runs once per blob
+ * of the index and per lookup, and the native call costs more than the loop.
+ */
+function scratchKey(id: Id): Buffer | undefined {
+  if (id.length !== 64) return undefined;
+  for (let i = 0; i < 32; i++) {
+    const hi = HEX_VALUE[id.charCodeAt(2 * i)] ?? 255;
+    const lo = HEX_VALUE[id.charCodeAt(2 * i + 1)] ?? 255;
+    if ((hi | lo) > 15) return undefined;
+    SCRATCH[i] = (hi << 4) | lo;
+  }
+  return SCRATCH;
+}
+
 /**
  * The union of all index files: blob ID → pack locations. Kept in typed arrays and an
  * open-addressing table (about 60 bytes a blob) rather than a Map of objects, because
  * index memory is what makes restic run out of RAM on large repositories.
  * A blob may be listed in several packs; each (blob, pack) pair is kept once.
  */
-export class MasterIndex {
+export class MasterIndex implements IndexSink {
   private count = 0;
   private cap = 0;
   private ids = new Uint8Array(0);
@@ -41,29 +65,58 @@ export class MasterIndex {
   }
 
   addPack(pack: IndexedPack): void {
-    let pn = this.packNumbers.get(pack.id);
+    const pn = this.pack(pack.id);
+    for (const b of pack.blobs) this.blob(pn, b.type, b.id, b.offset, b.length, b.uncompressedLength);
+  }
+
+  /** {@link IndexSink}: the pack's number (each pack ID is stored once). */
+  pack(id: Id): number {
+    let pn = this.packNumbers.get(id);
     if (pn === undefined) {
       pn = this.packIds.length;
-      this.packIds.push(pack.id);
-      this.packNumbers.set(pack.id, pn);
+      this.packIds.push(id);
+      this.packNumbers.set(id, pn);
     }
-    for (const b of pack.blobs) this.addEntry(pn, b);
+    return pn;
+  }
+
+  /** {@link IndexSink}: one blob of pack number `pn` (from {@link pack}); `id` must be a valid ID. */
+  blob(pn: number, type: BlobType, id: Id, offset: number, length: number, uncompressedLength: number): void {
+    const key = scratchKey(id);
+    if (key === undefined) throw new LifeboatError('INVALID_ARGUMENT', `index: invalid blob ID "${id.slice(0, 80)}"`);
+    const mask = this.slots.length - 1;
+    const t = type === 'tree' ? 1 : 0;
+    for (let s = key.readUInt32LE(0) & mask; this.slots[s] !== EMPTY; s = (s + 1) & mask) {
+      const e = this.slots[s]!;
+      // restic's index key is (ID, type): an old mixed pack may hold the same ID as both.
+      if (this.packOf[e] === pn && this.types[e] === t && this.idEquals(e, key)) return;
+    }
+    if (this.count + 1 > this.cap) this.grow(Math.max(16, this.cap * 2));
+    const e = this.count++;
+    this.ids.set(key, e * 32);
+    this.packOf[e] = pn;
+    this.offsets[e] = offset;
+    this.lengths[e] = length;
+    this.ulens[e] = uncompressedLength;
+    this.types[e] = t;
+    this.insertSlot(e);
   }
 
   has(id: Id, type?: BlobType): boolean {
-    return this.find(Buffer.from(id, 'hex'), type) !== EMPTY;
+    return this.find(scratchKey(id), type) !== EMPTY;
   }
 
   /** The first known location of the blob, or undefined. */
   lookup(id: Id, type?: BlobType): BlobLocation | undefined {
-    const e = this.find(Buffer.from(id, 'hex'), type);
+    const e = this.find(scratchKey(id), type);
     return e === EMPTY ? undefined : this.entry(e);
   }
 
   /** Every pack holding the blob. */
   lookupAll(id: Id): BlobLocation[] {
-    const key = Buffer.from(id, 'hex');
+    const key = scratchKey(id);
     const out: BlobLocation[] = [];
+    if (key === undefined) return out;
     const mask = this.slots.length - 1;
     for (let s = key.readUInt32LE(0) & mask; this.slots[s] !== EMPTY; s = (s + 1) & mask) {
       const e = this.slots[s]!;
@@ -95,27 +148,8 @@ export class MasterIndex {
     return this.packIds.map((id, i) => ({ id, blobs: blobs[i]!.sort((a, b) => a.offset - b.offset) }));
   }
 
-  private addEntry(pn: number, b: PackedBlob): void {
-    const key = Buffer.from(b.id, 'hex');
-    const mask = this.slots.length - 1;
-    const type = b.type === 'tree' ? 1 : 0;
-    for (let s = key.readUInt32LE(0) & mask; this.slots[s] !== EMPTY; s = (s + 1) & mask) {
-      const e = this.slots[s]!;
-      // restic's index key is (ID, type): an old mixed pack may hold the same ID as both.
-      if (this.packOf[e] === pn && this.types[e] === type && this.idEquals(e, key)) return;
-    }
-    if (this.count + 1 > this.cap) this.grow(Math.max(16, this.cap * 2));
-    const e = this.count++;
-    this.ids.set(key, e * 32);
-    this.packOf[e] = pn;
-    this.offsets[e] = b.offset;
-    this.lengths[e] = b.length;
-    this.ulens[e] = b.uncompressedLength;
-    this.types[e] = type;
-    this.insertSlot(e);
-  }
-
-  private find(key: Buffer, type?: BlobType): number {
+  private find(key: Buffer | undefined, type?: BlobType): number {
+    if (key === undefined) return EMPTY;
     const mask = this.slots.length - 1;
     for (let s = key.readUInt32LE(0) & mask; this.slots[s] !== EMPTY; s = (s + 1) & mask) {
       const e = this.slots[s]!;

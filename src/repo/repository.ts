@@ -7,7 +7,7 @@ import { decodeSnapshot, encodeSnapshot, type Snapshot } from '../model/index.js
 import type { BlobType, FileType, Id } from '../model/index.js';
 import { openBlob } from './blob-codec.js';
 import { decodeRepoConfig, encodeRepoConfig, newRepoConfig, type RepoConfig } from './config.js';
-import { decodeIndexFile } from './index-file.js';
+import { decodeIndexInto } from './index-file.js';
 import { RepoLock, type LockOwner, type LockStore } from './lock.js';
 import { MasterIndex } from './master-index.js';
 import { PackCache } from './pack-cache.js';
@@ -138,10 +138,10 @@ export class Repository {
     if (this.indexLoaded) return;
     const ids = await this.listIds('index');
     // Two at a time: decoding is synchronous on this thread anyway, and every file being decoded
-    // holds its whole JSON and one object per blob until it joins the compact index.
+    // holds its whole parsed JSON until its blobs are in the compact index. A broken file fails
+    // the load (the index may then hold part of it, so indexLoaded stays false).
     await mapConcurrent(ids, 2, async (id) => {
-      const file = decodeIndexFile(await this.loadUnpacked('index', id));
-      for (const p of file.packs) this.index.addPack(p);
+      decodeIndexInto(await this.loadUnpacked('index', id), this.index);
     });
     this.indexLoaded = true;
   }

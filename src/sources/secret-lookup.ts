@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from '../lib/lazy-yaml.js';
 import { LifeboatError } from '../errors/index.js';
 import { parseDotEnv } from './dotenv.js';
 import { parsePhpConfig, phpLookup } from './php-array.js';

@@ -1,4 +1,5 @@
-import { isAlias, isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import type { Document, LineCounter, Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq } from '../../lib/lazy-yaml.js';
 import type { ConfigProblem } from './config-types.js';
 import { interpolate } from './interpolate.js';
 import { expectedOneOf, suggest } from './suggest.js';

@@ -1,5 +1,6 @@
 import { dirname } from 'node:path';
-import { isMap, isScalar, type Node } from 'yaml';
+import type { Node } from 'yaml';
+import { isMap, isScalar } from '../../lib/lazy-yaml.js';
 import { childPath, type ConfigReader, type Fields, type Text } from './config-reader.js';
 import { envName, resolvePath, urlHasPassword } from './config-paths.js';
 import { readProbes } from './probe-schema.js';

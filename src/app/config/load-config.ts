@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
+import { newLineCounter, parseDocument } from '../../lib/lazy-yaml.js';
 import { LifeboatError } from '../../errors/index.js';
 import { ConfigReader } from './config-reader.js';
 import { readConfigDocument } from './config-schema.js';
@@ -19,7 +19,7 @@ const MAX_CONFIG_BYTES = 1024 * 1024;
  * errors and schema mistakes all come back as problems with their line and column.
  */
 export function parseConfig(text: string, file: string, env: Readonly<Record<string, string | undefined>>): ParsedConfig {
-  const lineCounter = new LineCounter();
+  const lineCounter = newLineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   const problems: ConfigProblem[] = [];
   for (const e of doc.errors) {

@@ -1,4 +1,5 @@
-import { isMap, isScalar, type Node } from 'yaml';
+import type { Node } from 'yaml';
+import { isMap, isScalar } from '../../lib/lazy-yaml.js';
 import { childPath, type ConfigReader, type Fields } from './config-reader.js';
 import { envName, resolvePath, urlHasPassword } from './config-paths.js';
 import { SECRET_FORMATS, type FilesSource, type MysqlSource, type PostgresSource, type ProcessEnvSecret, type SecretFormat, type SecretValue, type SecretsSource, type SourceConfig } from './config-types.js';
