@@ -282,15 +282,16 @@ export class Archiver {
     }
     if (!this.batches) return settled(await this.readHere(node, path, pathText, parentNode));
     const { done } = await this.batches.add(path, node.size);
-    return {
-      done: done.then((c) => {
-        if ('error' in c) {
-          this.recordError(pathText, c.error);
-          return undefined;
-        }
-        return this.fileRead(node, pathText, parentNode, c.ids, c.size);
-      }),
-    };
+    const read = done.then((c) => {
+      if ('error' in c) {
+        this.recordError(pathText, c.error);
+        return undefined;
+      }
+      return this.fileRead(node, pathText, parentNode, c.ids, c.size);
+    });
+    // Awaited by the directory once it is walked; until then a failure must not count as unhandled.
+    read.catch(() => undefined);
+    return { done: read };
   }
 
   /** Reads a file on this thread (no workers) and queues its chunks. */

@@ -27,7 +27,9 @@ export class FileBatches {
   async add(path: Uint8Array, size: number): Promise<{ readonly done: Promise<FileContent> }> {
     if (size >= CHUNK_MIN_SIZE) {
       const { done } = await this.writer.readFiles([{ path, size }], this.polynomial);
-      return { done: done.then((r) => r[0]!) };
+      const one = done.then((r) => r[0]!);
+      one.catch(() => undefined); // awaited by the directory; marked handled if the run stops first
+      return { done: one };
     }
     const done = new Promise<FileContent>((resolve, reject) => this.waiting.push({ resolve, reject }));
     done.catch(() => undefined); // awaited by the directory; marked handled if the run stops first

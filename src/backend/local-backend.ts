@@ -37,41 +37,25 @@ export class LocalBackend implements Backend {
   }
 
   async save(h: Handle, data: Uint8Array): Promise<void> {
-    const final = join(this.#root, filePath(h));
-    const dir = dirname(final);
-    const tmp = `${final}-tmp-${randomBytes(8).toString('hex')}`;
-    try {
-      const fh = await this.#openTemp(tmp, h.type === 'data' ? dir : undefined);
+    await this.#place(h, async (tmp, dataSubdir) => {
+      const fh = await this.#openTemp(tmp, dataSubdir);
       try {
         await fh.writeFile(data);
-        // Made read-only before it gets its final name, so the final file is never writable and
-        // the fsync below persists the mode too. Best effort: some mounts (CIFS, some container
-        // volumes) refuse chmod, and a writable file is still a correct file.
-        await fh.chmod(FILE_MODE).catch(() => undefined);
-        await fh.sync();
+        await readOnlyAndSynced(fh);
       } finally {
         await fh.close();
       }
-      await rename(tmp, final);
-      // Without this the rename itself may be lost on power failure even though the data is on disk.
-      await syncDir(dir);
-    } catch (e) {
-      await rm(tmp, { force: true }).catch(() => undefined);
-      throw fsError(e, { op: 'save', what: displayPath(h), location: this.location });
-    }
+    });
   }
 
   /**
    * A hard link to `path` under the temp name when both are on one file system (no copy),
-   * else a copy; then fsync, read-only, rename and fsync of the directory, as `save` does.
+   * else a copy; then as `save`. `path` stays, so a retry can repeat this.
    */
   async saveFile(h: Handle, path: string): Promise<void> {
-    const final = join(this.#root, filePath(h));
-    const dir = dirname(final);
-    const tmp = `${final}-tmp-${randomBytes(8).toString('hex')}`;
-    try {
+    await this.#place(h, async (tmp, dataSubdir) => {
       // #openTemp also creates a missing data/xx folder; the empty file it makes is replaced.
-      await (await this.#openTemp(tmp, h.type === 'data' ? dir : undefined)).close();
+      await (await this.#openTemp(tmp, dataSubdir)).close();
       await unlink(tmp);
       try {
         await link(path, tmp);
@@ -81,12 +65,22 @@ export class LocalBackend implements Backend {
       }
       const fh = await open(tmp, 'r');
       try {
-        await fh.chmod(FILE_MODE).catch(() => undefined);
-        await fh.sync();
+        await readOnlyAndSynced(fh);
       } finally {
         await fh.close();
       }
+    });
+  }
+
+  /** Writes a temp file beside the target (`write`), renames it into place, fsyncs the folder. */
+  async #place(h: Handle, write: (tmp: string, dataSubdir: string | undefined) => Promise<void>): Promise<void> {
+    const final = join(this.#root, filePath(h));
+    const dir = dirname(final);
+    const tmp = `${final}-tmp-${randomBytes(8).toString('hex')}`;
+    try {
+      await write(tmp, h.type === 'data' ? dir : undefined);
       await rename(tmp, final);
+      // Without this the rename itself may be lost on power failure even though the data is on disk.
       await syncDir(dir);
     } catch (e) {
       await rm(tmp, { force: true }).catch(() => undefined);
@@ -191,6 +185,16 @@ export class LocalBackend implements Backend {
       return await open(tmp, 'wx', TEMP_MODE);
     }
   }
+}
+
+/**
+ * Made read-only before the file gets its final name, so the final file is never writable and
+ * the fsync persists the mode too. chmod is best effort: some mounts (CIFS, some container
+ * volumes) refuse it, and a writable file is still a correct file.
+ */
+async function readOnlyAndSynced(fh: FileHandle): Promise<void> {
+  await fh.chmod(FILE_MODE).catch(() => undefined);
+  await fh.sync();
 }
 
 /** Reads exactly the range at its offset, never the whole file: packs are read blob by blob. */

@@ -143,10 +143,13 @@ export class S3Backend implements Backend {
         throw e;
       }
       const bytes = await r.Body!.transformToByteArray();
-      // HTTP lets a server ignore Range and send the whole object (s3rver does for bytes=0-0):
-      // without a Content-Range, that is what came back.
-      if (range !== undefined && r.ContentRange === undefined && bytes.length >= range.offset + range.length && bytes.length !== range.length) {
-        return bytes.slice(range.offset, range.offset + range.length);
+      // A server may send more than asked (s3rver sends the whole object for bytes=0-0): where
+      // the body covers the range, take the range out of it.
+      if (range !== undefined && bytes.length > range.length) {
+        const start = coveredFrom(r.ContentRange, bytes.length);
+        if (start !== undefined && start <= range.offset && start + bytes.length >= range.offset + range.length) {
+          return bytes.slice(range.offset - start, range.offset - start + range.length);
+        }
       }
       if (range !== undefined && bytes.length !== range.length) {
         const total = /\/(\d+)$/.exec(r.ContentRange ?? '')?.[1];
@@ -238,4 +241,17 @@ export class S3Backend implements Backend {
 
 function md5(b: Uint8Array): string {
   return createHash('md5').update(b).digest('base64');
+}
+
+/**
+ * The offset of the first byte of a body of `length` bytes: from its Content-Range
+ * (`bytes a-b/total`), or 0 when there is none (the whole object). Undefined when the header
+ * does not describe such a body.
+ */
+function coveredFrom(contentRange: string | undefined, length: number): number | undefined {
+  if (contentRange === undefined) return 0;
+  const m = /^bytes (\d+)-(\d+)\//.exec(contentRange);
+  if (!m) return undefined;
+  const a = Number(m[1]);
+  return Number(m[2]) - a + 1 === length ? a : undefined;
 }

@@ -4,4 +4,4 @@ export { PathPattern } from './path-pattern.js';
 export { WorkerPool, transferable, type TaskReply } from './worker-pool.js';
 export { serveTasks, ownedBuffer } from './serve-tasks.js';
 export { limiter } from './limiter.js';
-export { GarbageMeter } from './garbage-meter.js';
+export { GarbageMeter, fullCollection } from './garbage-meter.js';

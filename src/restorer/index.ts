@@ -1,3 +1,2 @@
 export { restoreTree, type RestoreOptions, type RestoreCounts, type RestoreReporter, type RestoreResult } from './restorer.js';
 export { walkTree, loadTreeNodes, findNode, pathText, type WalkEntry } from './tree-walk.js';
-export { trimHeap } from './heap-trim.js';

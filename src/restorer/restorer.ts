@@ -3,12 +3,11 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { LifeboatError } from '../errors/index.js';
-import { PathPattern } from '../lib/index.js';
+import { PathPattern, fullCollection } from '../lib/index.js';
 import { stModeFromFileMode, type Id, type Node } from '../model/index.js';
 import type { BlobWorkerPool, Repository } from '../repo/index.js';
 import { writeContents, type FileJob } from './content-writer.js';
 import { applyMetadata, metaOf, type EntryMeta } from './file-metadata.js';
-import { trimHeap } from './heap-trim.js';
 import { pathText, walkTree, type WalkEntry } from './tree-walk.js';
 
 export interface RestoreOptions {
@@ -138,7 +137,8 @@ export async function restoreTree(repo: Repository, root: Id, opts: RestoreOptio
     toWrite.push({ dest, size: n.size, content: contentBytes(n.content ?? []), meta: metaOf(n) });
   }
   firstOfInode.clear();
-  trimHeap();
+  // Decoding every tree grew the young generation to tens of MiB: let it shrink before the spans come.
+  fullCollection();
 
   await writeContents(repo, toWrite, {
     ...(opts.pool ? { pool: opts.pool } : {}),

@@ -1,6 +1,5 @@
 import { LifeboatError } from '../errors/index.js';
-import { mapConcurrent } from '../lib/index.js';
-import { trimHeap } from '../restorer/index.js';
+import { fullCollection, mapConcurrent } from '../lib/index.js';
 import { decodeSnapshot, shortId, type Id } from '../model/index.js';
 import type { MasterIndex, PackedBlob, Repository } from '../repo/index.js';
 import { AffectedPaths } from './affected.js';
@@ -68,7 +67,7 @@ export async function checkRepository(repo: Repository, opts: CheckOptions = {})
   const candidates = [...idx.packs.keys()].filter((p) => !sizes.missing.has(p)).map((id) => ({ id, size: onBackend.get(id) ?? 0 }));
   const selected = plan.readData ? selectPacks(candidates, plan.subset, opts.random ?? Math.random) : [];
   // Decoding every tree grew V8's young generation; let it shrink before packs are read.
-  if (selected.length > 0) trimHeap();
+  if (selected.length > 0) fullCollection();
   const verifier = new PackVerifier(repo.key, selected.length > 1 ? (opts.workers ?? 1) - 1 : 0);
   let read: Awaited<ReturnType<typeof readPacks>>;
   try {
