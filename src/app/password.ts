@@ -12,7 +12,7 @@ export interface PasswordOptions {
  * Finds the repository password: --password-file, --password-command, LIFEBOAT_PASSWORD
  * (RESTIC_PASSWORD also read), then a prompt on a terminal. Never from argv.
  */
-export async function resolvePassword(opts: PasswordOptions, env: Environment, purpose = 'repository'): Promise<Uint8Array> {
+export async function resolvePassword(opts: PasswordOptions, env: Environment, purpose = 'the repository'): Promise<Uint8Array> {
   const file = opts.passwordFile ?? env.env['LIFEBOAT_PASSWORD_FILE'] ?? env.env['RESTIC_PASSWORD_FILE'];
   if (file) return readPasswordFile(file);
   const command = opts.passwordCommand ?? env.env['LIFEBOAT_PASSWORD_COMMAND'] ?? env.env['RESTIC_PASSWORD_COMMAND'];
@@ -23,7 +23,7 @@ export async function resolvePassword(opts: PasswordOptions, env: Environment, p
     const pw = await env.promptSecret(`enter password for ${purpose}: `);
     if (pw !== '') return new TextEncoder().encode(pw);
   }
-  throw new LifeboatError('REPO_NO_PASSWORD', `no password given for the ${purpose}; use --password-file FILE, --password-command CMD, or set LIFEBOAT_PASSWORD_FILE (or LIFEBOAT_PASSWORD)`);
+  throw new LifeboatError('REPO_NO_PASSWORD', `no password given for ${purpose}; use --password-file FILE, --password-command CMD, or set LIFEBOAT_PASSWORD_FILE (or LIFEBOAT_PASSWORD)`);
 }
 
 export function readPasswordFile(path: string): Uint8Array {
