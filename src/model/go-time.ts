@@ -130,7 +130,7 @@ function checkOffset(off: number): number {
 
 // Proleptic Gregorian calendar <-> days since 1970-01-01, using 400-year eras so that
 // years before 1970 (Go's zero time is year 1) need no special cases.
-function daysFromCivil(y: number, m: number, d: number): number {
+export function daysFromCivil(y: number, m: number, d: number): number {
   const yy = m <= 2 ? y - 1 : y;
   const era = Math.floor(yy / 400);
   const yoe = yy - era * 400;

@@ -1,4 +1,4 @@
-import type { GoTime } from './go-time.js';
+import { daysFromCivil, type GoTime } from './go-time.js';
 import type { Id } from './id.js';
 import { isNodeType, nodeNameProblem, type Node, type NodeType } from './node.js';
 
@@ -300,16 +300,6 @@ function parseTime(s: string, at: number, end: number): GoTime {
   }
   const secs = daysFromCivil(y, mo, d) * DAY + h * 3600 + mi * 60 + sec - off;
   return { unixNs: BigInt(secs) * NS + BigInt(frac), offsetSeconds: off };
-}
-
-// The same proleptic Gregorian arithmetic as go-time.ts.
-function daysFromCivil(y: number, m: number, d: number): number {
-  const yy = m <= 2 ? y - 1 : y;
-  const era = Math.floor(yy / 400);
-  const yoe = yy - era * 400;
-  const doy = Math.floor((153 * (m + (m > 2 ? -3 : 9)) + 2) / 5) + d - 1;
-  const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy;
-  return era * 146_097 + doe - 719_468;
 }
 
 function daysInMonth(y: number, m: number): number {
