@@ -87,7 +87,6 @@ async function appSnapshot(
   const app = config.apps[name]!;
   return repo.withLock(false, async () => {
     const started = repo.env.clock.now();
-    await repo.loadIndex();
     const deps = { runner: opts.runner, now: () => repo.env.clock.now(), ...(opts.tools ? { tools: opts.tools } : {}), ...(opts.signal ? { signal: opts.signal } : {}) };
     const virtual: VirtualFile[] = [];
     const databases: { engine: 'postgres' | 'mysql'; database: string }[] = [];
@@ -128,7 +127,7 @@ async function appSnapshot(
       durationMs: repo.env.clock.now().getTime() - started.getTime(),
       errors: result.errors,
     };
-  });
+  }, { index: true });
 }
 
 interface ArchiveInput {

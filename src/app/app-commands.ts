@@ -76,7 +76,6 @@ export interface AppRestoreRequest {
 export async function restoreApp(config: LifeboatConfig, app: string, req: AppRestoreRequest, env: Environment): Promise<RestoreResult & { snapshotId: Id }> {
   const repo = await openAppRepository(config, app, env);
   return repo.withLock(false, async () => {
-    await repo.loadIndex();
     const { id, snapshot } = await findAppSnapshot(repo, app, req.snapshot);
     const pool = new BlobWorkerPool(repo.key, availableParallelism());
     try {
@@ -91,7 +90,7 @@ export async function restoreApp(config: LifeboatConfig, app: string, req: AppRe
     } finally {
       await pool.close();
     }
-  });
+  }, { index: true });
 }
 
 export interface AppDatabaseRestoreRequest {
@@ -110,9 +109,8 @@ export async function restoreAppDatabase(config: LifeboatConfig, app: string, re
   const password = req.passwordFile ? new TextDecoder().decode(readPasswordFile(req.passwordFile)) : undefined;
   const repo = await openAppRepository(config, app, env);
   return repo.withLock(false, async () => {
-    await repo.loadIndex();
     const entry = await findAppSnapshot(repo, app, req.snapshot);
     const r = await restoreSnapshotDatabase(repo, entry, { database: req.database, engine, into: { url: req.into, ...(password !== undefined ? { password } : {}) }, ...(req.force ? { force: true } : {}), ...(req.noOwner ? { noOwner: true } : {}) }, { runner });
     return { ...r, snapshotId: entry.id };
-  });
+  }, { index: true });
 }

@@ -51,9 +51,11 @@ export async function runBackup(repo: Repository, opts: BackupOptions, env: Envi
   const paths = opts.stdin ? ['/' + opts.stdin.filename] : opts.paths.map((p) => (isAbsolute(p) ? resolve(p) : resolve(env.cwd, p)));
   if (paths.length === 0) throw new LifeboatError('INVALID_ARGUMENT', 'nothing to back up; name at least one path (or use --stdin)');
   if (opts.stdin && /[/\0]/.test(opts.stdin.filename)) throw new LifeboatError('INVALID_ARGUMENT', '--stdin-filename must be a plain file name');
+  let parent: Awaited<ReturnType<typeof findParent>>;
+  const findIt = async () => {
+    parent = opts.parent ? await findSnapshot(repo, opts.parent) : await findParent(repo, host, paths);
+  };
   return repo.withLock(false, async () => {
-    await repo.loadIndex();
-    const parent = opts.parent ? await findSnapshot(repo, opts.parent) : await findParent(repo, host, paths);
     const pool = new BlobWorkerPool(repo.key, opts.workers ?? availableParallelism());
     const writer = new RepoWriter(repo, { pool, spillDir: tmpdir(), compression: opts.compression ?? 'auto', ...(opts.packSize ? { packSize: opts.packSize } : {}) });
     try {
@@ -89,7 +91,7 @@ export async function runBackup(repo: Repository, opts: BackupOptions, env: Envi
       writer.abandon(); // a temp pack of a run that failed
       await pool.close();
     }
-  });
+  }, { index: true, meanwhile: findIt });
 }
 
 function summarize(snapshotId: Id, parent: Id | undefined, c: BackupCounts, w: RepoWriter, errors: readonly SourceError[], durationMs: number): BackupSummary {

@@ -52,7 +52,6 @@ export interface RestoreRequest {
 
 export async function runRestore(repo: Repository, req: RestoreRequest): Promise<RestoreResult & { snapshotId: Id }> {
   return repo.withLock(false, async () => {
-    await repo.loadIndex();
     const { id, snapshot } = await findSnapshot(repo, req.snapshot);
     let root = snapshot.tree;
     if (req.subpath) {
@@ -74,5 +73,5 @@ export async function runRestore(repo: Repository, req: RestoreRequest): Promise
     } finally {
       await pool.close();
     }
-  });
+  }, { index: true });
 }

@@ -2,7 +2,7 @@ import { lstatSync, readdirSync, type BigIntStats } from 'node:fs';
 import { LifeboatError, isLifeboatError } from '../errors/index.js';
 import { decodeTree, encodeTree, type GoTime, type Id, type Node, type Snapshot } from '../model/index.js';
 import { CHUNK_MIN_SIZE, Chunker, readFileChunks, type RepoWriter, type Repository } from '../repo/index.js';
-import { PathPattern, limiter, mapConcurrent } from '../lib/index.js';
+import { EventLoopPacer, PathPattern, limiter, mapConcurrent } from '../lib/index.js';
 import { FileBatches } from './file-batches.js';
 import { nodeFromStat } from './fs-node.js';
 import { sameTree } from './same-node.js';
@@ -92,6 +92,8 @@ export class Archiver {
   private readonly spareChunkers: Chunker[] = [];
   /** Files go to worker threads to be read, when the writer has workers. */
   private readonly batches: FileBatches | undefined;
+  /** The walk gives the event loop a turn every few ms, so workers' questions are answered while it goes on. */
+  private readonly pacer = new EventLoopPacer(WALK_TURN_MS);
 
   constructor(
     private readonly repo: Repository,
@@ -244,6 +246,7 @@ export class Archiver {
         this.recordError(childPath.toString(), e);
       }
     }
+    await this.pacer.turn();
     const archive = ({ entry, childPath, st }: (typeof stated)[number]) => this.archiveEntry(entry, childPath, st, parentTree?.get(nameKey(entry)));
     const isDir = (x: (typeof stated)[number]) => (Number(x.st.mode) & 0o170000) === 0o040000;
     const pending: Pending[] = [];
@@ -358,6 +361,8 @@ export class Archiver {
 
 const SLASH = Buffer.from('/');
 const ENTRY_WINDOW = 16;
+/** A worker holds at most a few ms of chunks awaiting the main thread's decision: answer at least this often. */
+const WALK_TURN_MS = 2;
 const FILES_READ_AT_ONCE = 8;
 const LARGE_FILES_READ_AT_ONCE = 2;
 

@@ -236,6 +236,41 @@ describe('RepoLock against a repository', () => {
     assert.deepEqual(await f.locks(), [other]);
   });
 
+  test('work given to acquire runs during the settle wait, and a lock that arrives meanwhile still fails the call', async () => {
+    const f = await lockFixture();
+    const events: string[] = [];
+    const sleep = async (ms: number) => {
+      events.push(`sleep ${ms}`);
+      await new Promise((r) => setTimeout(r, 20));
+      events.push('woke');
+    };
+    const a = await RepoLock.acquire(f.store, f.opts(false, { settleMs: 50, sleep }), async () => {
+      events.push('meanwhile');
+    });
+    // Both started before the wait ended: the work did not wait for the settle.
+    assert.deepEqual(events, ['sleep 50', 'meanwhile', 'woke']);
+    await a.release();
+
+    let other = '';
+    const racing = async () => {
+      other = await f.plant({ exclusive: true, hostname: 'racer', pid: 9 });
+    };
+    const e = await rejectsCode(RepoLock.acquire(f.store, f.opts(false, { settleMs: 1, sleep: async () => {} }), racing), 'REPO_LOCKED');
+    assert.match(e.message, /racer/);
+    assert.deepEqual(await f.locks(), [other]);
+  });
+
+  test('a failure of the work given to acquire removes the lock and is what the call throws', async () => {
+    const f = await lockFixture();
+    await assert.rejects(
+      RepoLock.acquire(f.store, f.opts(false), async () => {
+        throw new Error('index unreadable');
+      }),
+      /index unreadable/,
+    );
+    assert.deepEqual(await f.locks(), []);
+  });
+
   test('release removes the file; releasing twice is harmless', async () => {
     const f = await lockFixture();
     const a = await RepoLock.acquire(f.store, f.opts(true));

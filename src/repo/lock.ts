@@ -92,12 +92,18 @@ export class RepoLock {
     private currentId: Id,
   ) {}
 
-  static async acquire(store: LockStore, opts: LockOptions): Promise<RepoLock> {
+  /**
+   * `meanwhile` runs during the settle wait: reading that must not be wasted time but whose
+   * result is only used once the lock holds. It is safe because a holder already present was
+   * seen by the first look, and one that arrives later is seen by the second, which fails
+   * the call (and the caller drops what `meanwhile` read).
+   */
+  static async acquire(store: LockStore, opts: LockOptions, meanwhile?: () => Promise<void>): Promise<RepoLock> {
     await RepoLock.checkConflicts(store, opts, undefined);
     const info = lockInfoFor(opts);
     const id = await store.saveLock(encodeLock(info));
     try {
-      await (opts.sleep ?? defaultSleep)(opts.settleMs ?? 200);
+      await Promise.all([(opts.sleep ?? defaultSleep)(opts.settleMs ?? 200), meanwhile?.()]);
       await RepoLock.checkConflicts(store, opts, id);
     } catch (e) {
       await store.removeLock(id).catch(() => undefined);

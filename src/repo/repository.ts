@@ -190,9 +190,16 @@ export class Repository {
     };
   }
 
-  /** Runs `fn` holding a shared or exclusive lock, released whatever happens. */
-  async withLock<T>(exclusive: boolean, fn: () => Promise<T>): Promise<T> {
-    const lock = await RepoLock.acquire(this.lockStore(), { exclusive, owner: this.env.owner, clock: this.env.clock });
+  /**
+   * Runs `fn` holding a shared or exclusive lock, released whatever happens. While the lock
+   * settles (see RepoLock.acquire), the index is loaded with `index: true`, and `meanwhile`
+   * runs: reading only, whose result `fn` uses.
+   */
+  async withLock<T>(exclusive: boolean, fn: () => Promise<T>, opts: { readonly index?: boolean; readonly meanwhile?: () => Promise<void> } = {}): Promise<T> {
+    const prepare = async () => {
+      await Promise.all([opts.index ? this.loadIndex() : undefined, opts.meanwhile?.()]);
+    };
+    const lock = await RepoLock.acquire(this.lockStore(), { exclusive, owner: this.env.owner, clock: this.env.clock }, prepare);
     try {
       return await fn();
     } finally {

@@ -1,0 +1,25 @@
+import { performance } from 'node:perf_hooks';
+
+/**
+ * Lets a long synchronous stretch of work (a walk whose awaits mostly resolve at once) give
+ * the event loop a turn now and then. Promises that are already settled run as microtasks,
+ * so without a real turn, messages from worker threads wait until the whole stretch is over
+ * and the workers sit idle meanwhile. `turn()` costs nothing until `everyMs` have passed.
+ */
+export class EventLoopPacer {
+  private last = performance.now();
+
+  constructor(private readonly everyMs: number) {}
+
+  /** A promise to await when a turn is due, undefined otherwise (so the caller need not await). */
+  turn(): Promise<void> | undefined {
+    const now = performance.now();
+    if (now - this.last < this.everyMs) return undefined;
+    return new Promise<void>((resolve) =>
+      setImmediate(() => {
+        this.last = performance.now();
+        resolve();
+      }),
+    );
+  }
+}
