@@ -282,6 +282,17 @@ const CASES: readonly (readonly [string, (b: Backend) => Promise<void>])[] = [
       rmSync(dir, { recursive: true, force: true });
     }
   }],
+  ['localFile (where offered) names a file holding exactly what load returns, for every type', async (b) => {
+    if (!b.localFile) return;
+    for (const type of ['data', 'index', 'snapshot', 'key', 'lock'] as const) {
+      const data = bytes(3_000 + type.length);
+      const h = handleFor(type, data);
+      await b.save(h, data);
+      assertBytes(readFileSync(b.localFile(h)), data, `${type} file read directly`);
+      await b.remove(h);
+      assert.throws(() => readFileSync(b.localFile!(h)), /ENOENT/, 'a removed file is gone from that path too');
+    }
+  }],
 ];
 
 /**

@@ -47,6 +47,12 @@ export interface Backend {
    */
   saveFile?(h: Handle, path: string): Promise<void>;
   load(h: Handle, range?: ByteRange): Promise<Uint8Array>;
+  /**
+   * Optional: the path of the local file that holds `h`, for a worker thread that reads it
+   * itself (with no bytes passing through the main thread). Whoever reads it must treat a
+   * missing or unreadable file as `load` would fail; callers that get no path use `load`.
+   */
+  localFile?(h: Handle): string;
   stat(h: Handle): Promise<FileInfo>;
   list(type: FileType): AsyncIterable<FileInfo>;
   remove(h: Handle): Promise<void>;

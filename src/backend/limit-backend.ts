@@ -42,6 +42,8 @@ export function withConcurrencyLimit(b: Backend, n: number): Backend {
     location: b.location,
     save: (h: Handle, data: Uint8Array) => slots.run(() => b.save(h, data)),
     ...(b.saveFile ? { saveFile: (h: Handle, path: string) => slots.run(() => b.saveFile!(h, path)) } : {}),
+    // A path, not an operation: nothing to retry or to count against the limit.
+    ...(b.localFile ? { localFile: (h: Handle) => b.localFile!(h) } : {}),
     load: (h: Handle, range?: ByteRange) => slots.run(() => b.load(h, range)),
     stat: (h: Handle) => slots.run(() => b.stat(h)),
     remove: (h: Handle) => slots.run(() => b.remove(h)),

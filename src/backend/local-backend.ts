@@ -88,6 +88,10 @@ export class LocalBackend implements Backend {
     }
   }
 
+  localFile(h: Handle): string {
+    return join(this.#root, filePath(h));
+  }
+
   async load(h: Handle, range?: ByteRange): Promise<Uint8Array> {
     const path = join(this.#root, filePath(h));
     if (range !== undefined) checkRange(h, range);

@@ -65,6 +65,8 @@ export function withRetry(b: Backend, opts: RetryOptions): Backend {
     location: b.location,
     save: (h: Handle, data: Uint8Array) => run('save', () => b.save(h, data)),
     ...(b.saveFile ? { saveFile: (h: Handle, path: string) => run('save', () => b.saveFile!(h, path)) } : {}),
+    // A path, not an operation: nothing to retry or to count against the limit.
+    ...(b.localFile ? { localFile: (h: Handle) => b.localFile!(h) } : {}),
     load: (h: Handle, range?: ByteRange) => run('load', () => b.load(h, range)),
     stat: (h: Handle) => run('stat', () => b.stat(h)),
     remove: (h: Handle) =>

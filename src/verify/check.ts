@@ -58,24 +58,30 @@ export async function checkRepository(repo: Repository, opts: CheckOptions = {})
   const sizes = checkPackSizes(idx.packs, onBackend);
   progress('packs')(idx.packs.size, idx.packs.size);
 
-  const snaps = await loadSnapshots(repo, plan.concurrency, progress('snapshots'));
-  const loader = new TreeLoader(repo, idx.index, sizes.missing);
-  const roots = [...new Set(snaps.loaded.map((s) => s.tree))];
-  const trees = await checkTrees(loader, idx.index, roots, plan.concurrency, progress('trees'));
-  const missingProblem = blobMissingProblem(trees.missing);
-
   const candidates = [...idx.packs.keys()].filter((p) => !sizes.missing.has(p)).map((id) => ({ id, size: onBackend.get(id) ?? 0 }));
   const selected = plan.readData ? selectPacks(candidates, plan.subset, opts.random ?? Math.random) : [];
-  // Decoding every tree grew V8's young generation; let it shrink before packs are read.
-  if (selected.length > 0) fullCollection();
   const verifier = new PackVerifier(repo.key, selected.length > 1 ? (opts.workers ?? 1) - 1 : 0);
+  const loader = new TreeLoader(repo, idx.index, sizes.missing);
+  let snaps: Awaited<ReturnType<typeof loadSnapshots>>;
+  let trees: Awaited<ReturnType<typeof checkTrees>>;
   let read: Awaited<ReturnType<typeof readPacks>>;
   try {
-    // One pack per verifying thread at once, each read in pieces.
-    read = await readPacks(repo, idx, selected, Math.min(plan.concurrency, verifier.threads), (pack, indexed) => verifier.verify(repo, pack, onBackend.get(pack) ?? 0, indexed), progress('read-data'));
+    // Packs are read (a few at once, see PackVerifier.packsAtOnce, each in pieces) while
+    // this thread checks snapshots and trees: neither needs the other's result until the
+    // report is put together, and the workers would otherwise wait for the trees.
+    verifier.mainThreadBusy = true;
+    const reading = readPacks(repo, idx, selected, Math.min(plan.concurrency, verifier.packsAtOnce), (pack, indexed) => verifier.verify(repo, pack, onBackend.get(pack) ?? 0, indexed), progress('read-data'));
+    reading.catch(() => undefined); // awaited below; marked handled if the tree check throws first
+    snaps = await loadSnapshots(repo, plan.concurrency, progress('snapshots'));
+    trees = await checkTrees(loader, idx.index, [...new Set(snaps.loaded.map((s) => s.tree))], plan.concurrency, progress('trees'));
+    // Decoding every tree grew V8's young generation; let it shrink while the packs go on.
+    if (selected.length > 0) fullCollection();
+    verifier.mainThreadBusy = false;
+    read = await reading;
   } finally {
     await verifier.close();
   }
+  const missingProblem = blobMissingProblem(trees.missing);
 
   const treeProblems = trees.problems.filter((p) => !(p.kind === 'blob-corrupt' && read.corruptKeys.has(`${p.blobs![0]}:${p.pack}`)));
   const errors: CheckProblem[] = [...idx.problems, ...sizes.problems, ...snaps.problems, ...treeProblems, ...(missingProblem ? [missingProblem] : []), ...read.problems];

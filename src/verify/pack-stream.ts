@@ -1,8 +1,11 @@
 import { createHash, type Hash } from 'node:crypto';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { open, type MasterKey } from '../crypto/index.js';
 import type { Id } from '../model/index.js';
 import { decodePackHeader, parseHeaderLength, type PackedBlob, type ScratchCodec } from '../repo/index.js';
 import { compareHeader, verifyPack, type PackVerdict } from './pack-verify.js';
+
+const MIB = 1024 * 1024;
 
 /** A blob inside a piece: `at` is its offset within the piece's bytes. */
 export interface PieceBlob {
@@ -21,9 +24,10 @@ export type StreamTask =
   | { readonly kind: 'piece'; readonly pack: Id; readonly bytes: Uint8Array; readonly blobs: readonly PieceBlob[] }
   | { readonly kind: 'finish'; readonly pack: Id; readonly bytes: Uint8Array; readonly size: number; readonly indexed: readonly PackedBlob[] }
   | { readonly kind: 'drop'; readonly pack: Id }
+  | { readonly kind: 'file'; readonly pack: Id; readonly path: string; readonly size: number; readonly indexed: readonly PackedBlob[]; readonly pieceSize: number }
   | { readonly kind: 'whole'; readonly bytes: Uint8Array; readonly indexed: readonly PackedBlob[] };
 
-/** `finish`: whether the pack is intact (hash, header, every blob); a piece or drop: null. */
+/** `finish` and `file`: whether the pack is intact (hash, header, every blob); a piece or drop: null. */
 export type StreamReply = boolean | null | PackVerdict;
 
 /**
@@ -34,6 +38,8 @@ export type StreamReply = boolean | null | PackVerdict;
  */
 export class PackStreams {
   private readonly packs = new Map<Id, { hash: Hash; bad: boolean }>();
+  /** Where `file` tasks read their pieces; grows to the largest piece. */
+  private buffer = Buffer.alloc(0);
 
   constructor(
     private readonly key: MasterKey,
@@ -59,6 +65,8 @@ export class PackStreams {
         }
         return null;
       }
+      case 'file':
+        return this.verifyFile(task);
       case 'finish': {
         const s = this.state(task.pack);
         this.packs.delete(task.pack);
@@ -67,6 +75,68 @@ export class PackStreams {
         return this.headerMatches(task.bytes, task.size, task.indexed);
       }
     }
+  }
+
+  /**
+   * A pack of a local repository, read here piece by piece into one reused buffer: no bytes
+   * cross threads and nothing is allocated per piece. The caller has checked that the
+   * indexed blobs do not overlap and lie inside `size`. Any failure to read is "not intact":
+   * the caller then loads the pack and judges it whole, which reports a missing file.
+   */
+  private verifyFile(task: Extract<StreamTask, { kind: 'file' }>): boolean {
+    const sorted = [...task.indexed].sort((a, b) => a.offset - b.offset);
+    let fd: number;
+    try {
+      fd = openSync(task.path, 'r');
+    } catch {
+      return false;
+    }
+    try {
+      const hash = createHash('sha256');
+      let intact = true;
+      let start = 0;
+      for (let i = 0; i < sorted.length; ) {
+        const first = i;
+        let end = start;
+        while (i < sorted.length && (i === first || end - start < task.pieceSize)) {
+          const b = sorted[i++]!;
+          end = b.offset + b.length;
+        }
+        const piece = this.readPiece(fd, start, end);
+        if (!piece) return false;
+        hash.update(piece);
+        for (let k = first; k < i && intact; k++) {
+          const b = sorted[k]!;
+          try {
+            this.codec.open(b.id, piece.subarray(b.offset - start, b.offset - start + b.length), b.uncompressedLength);
+          } catch {
+            intact = false;
+          }
+        }
+        if (!intact) return false;
+        start = end;
+      }
+      const tail = this.readPiece(fd, start, task.size);
+      if (!tail) return false;
+      hash.update(tail);
+      return hash.digest('hex') === task.pack && this.headerMatches(tail, task.size, task.indexed);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Bytes [start, end) of the file, in this thread's reused buffer; undefined when the file is shorter. */
+  private readPiece(fd: number, start: number, end: number): Uint8Array | undefined {
+    const length = end - start;
+    // Grown to what is asked (in whole MiB), not doubled: it stays a piece plus one blob.
+    if (this.buffer.length < length) this.buffer = Buffer.allocUnsafe(Math.ceil(length / MIB) * MIB);
+    let got = 0;
+    while (got < length) {
+      const n = readSync(fd, this.buffer, got, length - got, start + got);
+      if (n === 0) return undefined;
+      got += n;
+    }
+    return this.buffer.subarray(0, length);
   }
 
   /** The header, in the tail read last, must match the index exactly. */

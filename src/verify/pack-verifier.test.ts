@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { MemBackend } from '../backend/index.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LocalBackend, MemBackend, type Backend } from '../backend/index.js';
 import { systemClock } from '../lib/index.js';
 import type { Id } from '../model/index.js';
 import { RepoWriter, Repository, type RepoEnv } from '../repo/index.js';
@@ -13,8 +16,9 @@ const env: RepoEnv = {
 };
 
 /** One pack of six 3000-byte blobs: with 5000-byte pieces it is read in three pieces and a tail. */
-async function onePack(): Promise<{ repo: Repository; backend: MemBackend; pack: Id; blobs: Id[] }> {
-  const backend = new MemBackend();
+async function onePack(kind: 'memory' | 'local'): Promise<{ repo: Repository; backend: Backend; pack: Id; blobs: Id[] }> {
+  const backend = kind === 'memory' ? new MemBackend() : new LocalBackend(join(mkdtempSync(join(tmpdir(), 'lifeboat-verifier-')), 'repo'));
+  if (kind === 'local') await backend.create();
   const repo = await Repository.init(backend, new TextEncoder().encode('pw'), env, { kdf: { N: 1024, r: 8, p: 1 } });
   const w = new RepoWriter(repo, { packSize: 1024 * 1024 });
   const blobs: Id[] = [];
@@ -25,15 +29,17 @@ async function onePack(): Promise<{ repo: Repository; backend: MemBackend; pack:
   return { repo, backend, pack: [...packs][0]!, blobs };
 }
 
-async function damage(backend: MemBackend, pack: Id, at: (size: number) => number): Promise<void> {
+async function damage(backend: Backend, pack: Id, at: (size: number) => number): Promise<void> {
   const bytes = new Uint8Array(await backend.load({ type: 'data', name: pack }));
   bytes[at(bytes.length)]! ^= 1;
   await backend.remove({ type: 'data', name: pack });
   await backend.save({ type: 'data', name: pack }, bytes);
 }
 
-for (const workers of [0, 1]) {
-  describe(`PackVerifier reading in pieces, ${workers} worker(s)`, () => {
+// A memory backend's packs are read here and passed on in pieces; a local repository's are
+// read by the verifying thread itself (Backend.localFile).
+for (const [kind, workers] of [['memory', 0], ['memory', 1], ['local', 0], ['local', 1]] as const) {
+  describe(`PackVerifier on a ${kind} backend, ${workers} worker(s)`, () => {
     const verify = async (repo: Repository, pack: Id) => {
       const v = new PackVerifier(repo.key, workers, 5000);
       try {
@@ -45,7 +51,7 @@ for (const workers of [0, 1]) {
     };
 
     it('passes an intact pack read in pieces only, every blob good', async () => {
-      const { repo, backend, pack, blobs } = await onePack();
+      const { repo, backend, pack, blobs } = await onePack(kind);
       const ranges: (number | undefined)[] = [];
       const load = backend.load.bind(backend);
       backend.load = (h, range) => {
@@ -53,8 +59,9 @@ for (const workers of [0, 1]) {
         return load(h, range);
       };
       const r = await verify(repo, pack);
-      // Three pieces of two blobs, then the tail; never the whole pack.
-      assert.equal(ranges.length, 4);
+      // Three pieces of two blobs, then the tail; never the whole pack. A local pack is not
+      // loaded at all: the verifying thread reads the file.
+      assert.equal(ranges.length, kind === 'local' ? 0 : 4);
       assert.ok(ranges.every((n) => n !== undefined && n < 7000), `ranges ${ranges.join(', ')}`);
       assert.ok(r);
       assert.equal(r.verdict.actualId, pack);
@@ -64,7 +71,7 @@ for (const workers of [0, 1]) {
     });
 
     it('names the one damaged blob of a later piece', async () => {
-      const { repo, backend, pack, blobs } = await onePack();
+      const { repo, backend, pack, blobs } = await onePack(kind);
       const loc = repo.index.lookup(blobs[4]!)!;
       await damage(backend, pack, () => loc.offset + 100);
       const r = await verify(repo, pack);
@@ -75,7 +82,7 @@ for (const workers of [0, 1]) {
     });
 
     it('reports a damaged header, read in the tail', async () => {
-      const { repo, backend, pack } = await onePack();
+      const { repo, backend, pack } = await onePack(kind);
       await damage(backend, pack, (size) => size - 10);
       const r = await verify(repo, pack);
       assert.ok(r);
@@ -84,7 +91,7 @@ for (const workers of [0, 1]) {
     });
 
     it('says a pack that is gone is not there', async () => {
-      const { repo, backend, pack } = await onePack();
+      const { repo, backend, pack } = await onePack(kind);
       const size = (await backend.stat({ type: 'data', name: pack })).size;
       const indexed = repo.index.byPack().find((p) => p.id === pack)!.blobs;
       await backend.remove({ type: 'data', name: pack });

@@ -8,8 +8,15 @@ import { checkIndexLayout, type PackVerdict } from './pack-verify.js';
 
 /** A pack is read in pieces of about this size (cut after the blob that reaches it). */
 const PIECE = 4 * 1024 * 1024;
+/**
+ * A thread reading a local pack itself reads pieces of this size (cut the same way) into
+ * one reused buffer: reads from the page cache are cheap, and the buffer stays small.
+ */
+const FILE_PIECE = 1024 * 1024;
 /** Pieces of one pack read and not yet verified. */
 const PIECES_AHEAD = 2;
+/** Packs a worker has in hand at once. */
+const WORKER_PACKS = 3;
 
 /**
  * Verifies packs on this thread and on `workers` worker threads, each pack pinned to one
@@ -25,6 +32,9 @@ export class PackVerifier {
   private readonly garbage = new GarbageMeter(4 * 1024 * 1024);
   /** Packs being verified per thread: 0 is this one, i > 0 is worker i - 1. */
   private readonly active: number[];
+  /** Calls of verify waiting for a thread with room. */
+  private readonly waiting: (() => void)[] = [];
+  private mainBusy = false;
 
   constructor(
     key: MasterKey,
@@ -36,9 +46,13 @@ export class PackVerifier {
     this.active = Array.from({ length: workers + 1 }, () => 0);
   }
 
-  /** Threads verifying at once: how many packs are worth reading at once. */
-  get threads(): number {
-    return this.workers + 1;
+  /**
+   * Packs worth reading at once: two per worker (one verifying, the next being read, so a
+   * worker never waits for its next piece) and one on this thread, which also reads and
+   * dispatches and so takes a pack only when the workers have theirs.
+   */
+  get packsAtOnce(): number {
+    return WORKER_PACKS * this.workers + 1;
   }
 
   /**
@@ -48,7 +62,8 @@ export class PackVerifier {
    * pack is not there.
    */
   async verify(repo: Repository, pack: Id, size: number, indexed: readonly PackedBlob[]): Promise<{ bytes: number; verdict: PackVerdict } | undefined> {
-    const thread = this.pick();
+    let thread: number;
+    while ((thread = this.pick()) < 0) await new Promise<void>((resolve) => this.waiting.push(resolve));
     this.active[thread]!++;
     try {
       if (await this.streamed(repo, thread, pack, size, indexed)) {
@@ -60,7 +75,17 @@ export class PackVerifier {
       return { bytes: loaded.value.length, verdict };
     } finally {
       this.active[thread]!--;
+      this.waiting.shift()?.();
     }
+  }
+
+  /**
+   * While this thread has other work (the tree check), it takes no packs: they wait for a
+   * worker. Without workers this thread verifies regardless.
+   */
+  set mainThreadBusy(busy: boolean) {
+    this.mainBusy = busy && this.workers > 0;
+    if (!this.mainBusy) for (const w of this.waiting.splice(0)) w();
   }
 
   close(): Promise<void> {
@@ -72,6 +97,10 @@ export class PackVerifier {
     let overlaps = false;
     checkIndexLayout(indexed, () => (overlaps = true));
     if (overlaps || indexed.length === 0 || indexed.some((b) => b.offset + b.length > size)) return false;
+    // A local repository: the verifying thread reads the file itself, so a worker never
+    // waits for this thread to pass it pieces.
+    const path = repo.backend.localFile?.({ type: 'data', name: pack });
+    if (path !== undefined) return (await this.send(thread, { kind: 'file', pack, path, size, indexed, pieceSize: Math.min(this.pieceSize, FILE_PIECE) })) === true;
     const sorted = [...indexed].sort((a, b) => a.offset - b.offset);
     const sent: Promise<StreamReply>[] = [];
     let start = 0;
@@ -105,20 +134,27 @@ export class PackVerifier {
     }
   }
 
-  /** The thread with the fewest packs; a worker before this one, which also reads. */
+  /**
+   * The worker with the fewest packs while it has room for one more (see packsAtOnce), else
+   * this thread when it is free; -1 when no thread can take a pack now.
+   */
   private pick(): number {
-    let best = this.active.length - 1;
-    for (let t = best - 1; t >= 0; t--) if (this.active[t]! < this.active[best]!) best = t;
+    let best = -1;
+    for (let t = 1; t < this.active.length; t++) if (this.active[t]! < WORKER_PACKS && (best < 0 || this.active[t]! < this.active[best]!)) best = t;
+    if (best < 0 && !this.mainBusy && this.active[0]! === 0) best = 0;
     return best;
   }
 
   private async send(thread: number, task: StreamTask): Promise<StreamReply> {
     if (thread === 0 || !this.pool) {
+      // A turn of the event loop first: work done here is synchronous, and without the turn
+      // the workers' answers (and so their next packs) would wait behind all of it.
+      if (this.pool) await new Promise<void>((resolve) => setImmediate(resolve));
       const reply = this.streams.handle(task);
-      if (task.kind !== 'drop') this.garbage.add(task.bytes.length);
+      if (task.kind !== 'drop' && task.kind !== 'file') this.garbage.add(task.bytes.length);
       return reply;
     }
-    if (task.kind === 'drop') return this.pool.run(task, [], thread - 1);
+    if (task.kind === 'drop' || task.kind === 'file') return this.pool.run(task, [], thread - 1);
     const own = transferable(task.bytes);
     return this.pool.run({ ...task, bytes: own }, [own.buffer as ArrayBuffer], thread - 1);
   }

@@ -14,6 +14,6 @@ const garbage = new GarbageMeter(4 * 1024 * 1024);
 
 serveTasks<StreamTask, StreamReply>((task) => {
   const value = streams.handle(task);
-  if (task.kind !== 'drop') garbage.add(task.bytes.length);
+  if (task.kind !== 'drop' && task.kind !== 'file') garbage.add(task.bytes.length);
   return { value };
 });
