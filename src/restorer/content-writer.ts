@@ -3,7 +3,7 @@ import { LifeboatError } from '../errors/index.js';
 import { GarbageMeter, WorkerPool, transferable } from '../lib/index.js';
 import { idFromBytes, type Id } from '../model/index.js';
 import { ScratchCodec, type BlobLocation, type BlobWorkerPool, type Repository } from '../repo/index.js';
-import { writeSpan, type SpanBlob, type SpanResult, type SpanTarget, type SpanTask } from './span-write.js';
+import { SpanReader, writeSpan, type SpanBlob, type SpanResult, type SpanTarget, type SpanTask } from './span-write.js';
 
 /** A file to fill: where it goes and what it holds. */
 export interface FileJob {
@@ -36,8 +36,15 @@ interface Target {
 const MAX_GAP = 1024 * 1024;
 /** A span read in one request is cut after the blob that reaches this size. */
 const MAX_SPAN = 4 * 1024 * 1024;
+/**
+ * The same for a local repository, whose spans the opening thread reads itself into one
+ * reused buffer: reads from the page cache are cheap, and the buffer stays small.
+ */
+const MAX_LOCAL_SPAN = 1024 * 1024;
 /** The span bytes this thread drops between young-generation collections (see GarbageMeter). */
 const GC_EVERY = 4 * 1024 * 1024;
+/** Spans a worker has in hand at once: one being opened and two waiting, so it never waits for this thread. */
+const WORKER_SPANS = 3;
 /** Bytes of spans read and not yet written: the bound on restore's memory for pack data. */
 const DEFAULT_BUDGET = 24 * 1024 * 1024;
 
@@ -95,26 +102,32 @@ export async function writeContents(repo: Repository, jobs: readonly FileJob[], 
   const workers = Math.max(0, (opts.pool?.size ?? 1) - 1);
   const pool = workers > 0 ? new WorkerPool<SpanTask, SpanResult>(new URL('./span-worker.js', import.meta.url), { key: repo.key }, workers) : undefined;
   const codec = new ScratchCodec(repo.key);
+  const reader = new SpanReader();
   const garbage = new GarbageMeter(GC_EVERY);
   let queued = 0;
   const run = async (task: SpanTask): Promise<SpanResult> => {
-    // Each worker gets one span to work on and one waiting; the rest are opened here.
-    if (!pool || queued >= 2 * workers) {
-      const r = writeSpan(codec, task);
-      garbage.add(task.bytes.length);
+    // Each worker gets a span to work on and two waiting; the rest are opened here.
+    if (!pool || queued >= WORKER_SPANS * workers) {
+      // A turn of the event loop first: this is synchronous, and without the turn the
+      // workers' answers (and so their next spans) would wait behind it.
+      if (pool) await new Promise<void>((resolve) => setImmediate(resolve));
+      const r = writeSpan(codec, task, reader);
+      if (task.bytes) garbage.add(task.bytes.length);
       return r;
     }
     queued++;
     try {
+      if (!task.bytes) return await pool.run(task);
       const own = transferable(task.bytes);
       return await pool.run({ bytes: own, blobs: task.blobs }, [own.buffer as ArrayBuffer]);
     } finally {
       queued--;
     }
   };
-  const spansInOrder = [...byPack.values()].flatMap((blobs) => spans([...blobs.values()]));
+  const local = repo.backend.localFile !== undefined;
+  const spansInOrder = [...byPack.values()].flatMap((blobs) => spans([...blobs.values()], local ? MAX_LOCAL_SPAN : MAX_SPAN));
   const budget = new ByteBudget(DEFAULT_BUDGET);
-  const limit = opts.concurrency ?? 2 * workers + 2;
+  const limit = opts.concurrency ?? WORKER_SPANS * workers + 2;
   try {
     let next = 0;
     await Promise.all(
@@ -140,12 +153,18 @@ async function restoreSpan(repo: Repository, span: BlobLocation[], targets: Map<
   const start = span[0]!.offset;
   const live = span.map((b) => (targets.get(b.id) ?? []).filter((t) => !t.file.failed));
   if (live.every((l) => l.length === 0)) return;
-  let bytes: Uint8Array;
-  try {
-    bytes = await repo.backend.load({ type: 'data', name: span[0]!.packId }, { offset: start, length: spanEnd(span) - start });
-  } catch (e) {
-    for (const l of live) for (const t of l) fail(t.file, e, opts);
-    return;
+  const h = { type: 'data' as const, name: span[0]!.packId };
+  const length = spanEnd(span) - start;
+  // A local pack is read by the thread that opens the span; other backends load it here.
+  const path = repo.backend.localFile?.(h);
+  let bytes: Uint8Array | undefined;
+  if (path === undefined) {
+    try {
+      bytes = await repo.backend.load(h, { offset: start, length });
+    } catch (e) {
+      for (const l of live) for (const t of l) fail(t.file, e, opts);
+      return;
+    }
   }
   const blobs: SpanBlob[] = span.map((b, i) => ({
     id: b.id,
@@ -154,7 +173,7 @@ async function restoreSpan(repo: Repository, span: BlobLocation[], targets: Map<
     uncompressedLength: b.uncompressedLength,
     targets: live[i]!.map((t): SpanTarget => ({ path: t.file.job.dest.toString('latin1'), offset: t.offset, whole: t.file.job.content.length === 32 })),
   }));
-  const result = await run({ bytes, blobs });
+  const result = await run(bytes ? { bytes, blobs } : { file: { path: path!, offset: start, length }, blobs });
   let k = 0;
   for (const l of live) {
     for (const t of l) {
@@ -213,15 +232,15 @@ function spanEnd(span: readonly BlobLocation[]): number {
 
 /**
  * Blobs of one pack in pack order, grouped into runs whose gaps are small enough to read
- * through, each cut once it reaches MAX_SPAN bytes.
+ * through, each cut once it reaches `maxSpan` bytes.
  */
-function spans(blobs: BlobLocation[]): BlobLocation[][] {
+function spans(blobs: BlobLocation[], maxSpan: number): BlobLocation[][] {
   blobs.sort((a, b) => a.offset - b.offset);
   const out: BlobLocation[][] = [];
   let cur: BlobLocation[] = [];
   for (const b of blobs) {
     const last = cur[cur.length - 1];
-    if (last && (b.offset - (last.offset + last.length) > MAX_GAP || last.offset + last.length - cur[0]!.offset >= MAX_SPAN)) {
+    if (last && (b.offset - (last.offset + last.length) > MAX_GAP || last.offset + last.length - cur[0]!.offset >= maxSpan)) {
       out.push(cur);
       cur = [];
     }

@@ -1,5 +1,6 @@
-import { closeSync, openSync, writeSync } from 'node:fs';
-import { isLifeboatError } from '../errors/index.js';
+import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { basename } from 'node:path';
+import { LifeboatError, isLifeboatError } from '../errors/index.js';
 import type { Id } from '../model/index.js';
 import type { ScratchCodec } from '../repo/index.js';
 
@@ -22,7 +23,10 @@ export interface SpanBlob {
 
 /** A run of one pack read in one request, with everything that needs its blobs. */
 export interface SpanTask {
-  readonly bytes: Uint8Array;
+  /** The span's bytes, read by the thread that sent the task; or */
+  readonly bytes?: Uint8Array;
+  /** where the thread that opens the span reads them itself (a local repository's pack file). */
+  readonly file?: { readonly path: string; readonly offset: number; readonly length: number };
   readonly blobs: readonly SpanBlob[];
 }
 
@@ -38,14 +42,21 @@ export interface SpanResult {
  * never crosses threads, and nothing is allocated per blob. Never throws for a bad blob or
  * an unwritable file; the result says which targets failed.
  */
-export function writeSpan(codec: ScratchCodec, task: SpanTask): SpanResult {
+export function writeSpan(codec: ScratchCodec, task: SpanTask, reader: SpanReader): SpanResult {
   const written: number[] = [];
   const errors: SpanResult['errors'] = [];
+  let bytes: Uint8Array | undefined;
+  let readError: { code: string; message: string } | undefined;
+  try {
+    bytes = reader.bytesOf(task);
+  } catch (e) {
+    readError = describe(e);
+  }
   for (const b of task.blobs) {
     let plain: Uint8Array | undefined;
-    let blobError: { code: string; message: string } | undefined;
+    let blobError = readError;
     try {
-      plain = codec.open(b.id, task.bytes.subarray(b.offset, b.offset + b.length), b.uncompressedLength);
+      if (bytes) plain = codec.open(b.id, bytes.subarray(b.offset, b.offset + b.length), b.uncompressedLength);
     } catch (e) {
       blobError = describe(e);
     }
@@ -67,6 +78,38 @@ export function writeSpan(codec: ScratchCodec, task: SpanTask): SpanResult {
   }
   return { written, errors };
 }
+
+/** A thread's way to a span's bytes: those sent with it, or read from its file into one reused buffer. */
+export class SpanReader {
+  private buffer = Buffer.alloc(0);
+
+  bytesOf(task: SpanTask): Uint8Array {
+    if (task.bytes) return task.bytes;
+    const { path, offset, length } = task.file!;
+    // Grown to what is asked (in whole MiB), not doubled: it stays one span.
+    if (this.buffer.length < length) this.buffer = Buffer.allocUnsafe(Math.ceil(length / MIB) * MIB);
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException)?.code === 'ENOENT') throw new LifeboatError('BACKEND_NOT_FOUND', `pack ${basename(path).slice(0, 8)} does not exist; run "lifeboat check"`);
+      throw e;
+    }
+    try {
+      let got = 0;
+      while (got < length) {
+        const n = readSync(fd, this.buffer, got, length - got, offset + got);
+        if (n === 0) throw new LifeboatError('BACKEND_IO', `pack ${basename(path).slice(0, 8)} ends before byte ${offset + length}; run "lifeboat check"`);
+        got += n;
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return this.buffer.subarray(0, length);
+  }
+}
+
+const MIB = 1024 * 1024;
 
 function writeAt(t: SpanTarget, data: Uint8Array): void {
   const fd = openSync(Buffer.from(t.path, 'latin1'), t.whole ? 'w' : 'r+', 0o600);
