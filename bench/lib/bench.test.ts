@@ -1,5 +1,6 @@
 // Unit tests of the benchmark's pure parts (the benchmark itself is run by hand: npm run bench).
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,6 +15,7 @@ import { comparisonTable, computeRatios, formatRatio } from './report.js';
 import { resultBase } from './results.js';
 import { parseTimeOutput } from './run.js';
 import { rotate } from './session.js';
+import { launcherFlags, lifeboatCli } from './tools.js';
 import type { Median } from './stats.js';
 import { median, ratio } from './stats.js';
 
@@ -80,6 +82,33 @@ describe('measurement helpers', () => {
   test('rotate', () => {
     assert.deepEqual(rotate(['a', 'b', 'c'], 0), ['a', 'b', 'c']);
     assert.deepEqual(rotate(['a', 'b', 'c'], 4), ['b', 'c', 'a']);
+  });
+});
+
+describe('launcher flags', () => {
+  test('the node flags of a "#!/usr/bin/env -S node ..." first line, none otherwise', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lifeboat-bench-flags-'));
+    try {
+      const file = (first: string) => {
+        const p = join(dir, `f${Math.random()}`);
+        writeFileSync(p, `${first}\nconsole.log(1);\n`);
+        return p;
+      };
+      assert.deepEqual(launcherFlags(file('#!/usr/bin/env -S node --max-semi-space-size=4 --no-warnings')), ['--max-semi-space-size=4', '--no-warnings']);
+      assert.deepEqual(launcherFlags(file('#!/usr/bin/env node')), []);
+      assert.deepEqual(launcherFlags(file('// no shebang')), []);
+      assert.deepEqual(launcherFlags(join(dir, 'missing')), []);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("the built CLI's first line gives node the young-generation flag, and node accepts it", () => {
+    const cli = lifeboatCli(join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '..', '..'));
+    const flags = launcherFlags(cli);
+    assert.ok(flags.some((f) => f.startsWith('--max-semi-space-size=')), `flags read from ${cli}: ${flags.join(' ')}`);
+    const r = spawnSync(process.execPath, [...flags, cli, '--version'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
   });
 });
 

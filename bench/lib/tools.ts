@@ -42,17 +42,32 @@ export function lifeboatCli(repoRoot: string): string {
   return join(repoRoot, 'dist', 'src', 'bin', 'lifeboat.js');
 }
 
+/**
+ * The node flags on the CLI's first line (`#!/usr/bin/env -S node FLAGS`): the program runs
+ * with them when started as `lifeboat`, so the benchmark gives them too.
+ */
+export function launcherFlags(cli: string): string[] {
+  let first: string;
+  try {
+    first = readFileSync(cli, 'utf8').split('\n', 1)[0]!;
+  } catch {
+    return [];
+  }
+  const m = /^#!\S*env -S node((?: --?[\w-]+(?:=\S+)?)*)\s*$/.exec(first);
+  return m ? m[1]!.split(' ').filter((f) => f !== '') : [];
+}
+
 function lifeboat(repoRoot: string): Tool {
-  const node = process.execPath;
   const cli = lifeboatCli(repoRoot);
+  const node = [process.execPath, ...launcherFlags(cli)];
   return {
     name: 'lifeboat',
     label: 'Lifeboat',
     env: (ctx) => ({ LIFEBOAT_PASSWORD_FILE: ctx.passwordFile }),
-    init: (ctx) => [node, cli, 'init', '-r', ctx.repo],
-    backup: (ctx, data) => [node, cli, 'backup', '-r', ctx.repo, data],
-    restore: (ctx, target) => [node, cli, 'restore', '-r', ctx.repo, 'latest', '--target', target],
-    check: (ctx) => [node, cli, 'check', '-r', ctx.repo, '--read-data'],
+    init: (ctx) => [...node, cli, 'init', '-r', ctx.repo],
+    backup: (ctx, data) => [...node, cli, 'backup', '-r', ctx.repo, data],
+    restore: (ctx, target) => [...node, cli, 'restore', '-r', ctx.repo, 'latest', '--target', target],
+    check: (ctx) => [...node, cli, 'check', '-r', ctx.repo, '--read-data'],
     okCodes: [0],
     version: () => (existsSync(cli) ? `lifeboat ${packageVersion(repoRoot)} (node ${process.version})` : undefined),
     installHint: `build Lifeboat first: npm run build (expected ${cli})`,
