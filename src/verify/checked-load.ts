@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { open } from '../crypto/index.js';
 import { isLifeboatError } from '../errors/index.js';
 import { shortId, type Id } from '../model/index.js';
-import { decodeUnpacked, type Repository } from '../repo/index.js';
+import type { Repository } from '../repo/index.js';
+// Not the repo barrel: pack-verify.ts, on the check workers, imports this file too.
+import { decodeUnpacked } from '../repo/unpacked-file.js';
 
 /**
  * Check separates reading from judging: a backend failure that is not about the data
