@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Environment } from './environment.js';
+import { repoEnv } from './repo-access.js';
 import { stateDirFor } from './state-dir.js';
 
 export interface LocationRecord {
@@ -75,5 +76,14 @@ export function recordMirrorRun(states: readonly { location: string; behind: boo
       else delete r.behindSince;
     });
   }
+  records.save();
+}
+
+/** Records a passed check of one location (for `lifeboat locations`). */
+export function recordCheck(location: string, env: Environment, stateDir?: string): void {
+  const records = LocationRecords.load(LocationRecords.stateDir(env, stateDir));
+  records.update(location, (r) => {
+    r.lastCheck = repoEnv(env).clock.now().toISOString();
+  });
   records.save();
 }

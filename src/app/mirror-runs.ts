@@ -90,12 +90,3 @@ export async function runInitLocations(locations: readonly NamedBackend[], passw
     await closeAll(locations);
   }
 }
-
-/** Records a passed check of one location (for `lifeboat locations`). */
-export function recordCheck(location: string, env: Environment, stateDir?: string): void {
-  const records = LocationRecords.load(LocationRecords.stateDir(env, stateDir));
-  records.update(location, (r) => {
-    r.lastCheck = now(env);
-  });
-  records.save();
-}

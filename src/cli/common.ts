@@ -1,4 +1,6 @@
-import { findConfigFile, type ConfigLookup, type Environment, type RepoOptions } from '../app/index.js';
+import type { Environment, RepoOptions } from '../app/index.js';
+// Not through app/index.js, which loads the code of every command: see commands/index.ts.
+import { findConfigFile, type ConfigLookup } from '../app/config/config-file.js';
 import { LifeboatError } from '../errors/index.js';
 import type { OptionValues } from './command.js';
 

@@ -3,14 +3,14 @@ import type { Environment } from '../app/index.js';
 import { LifeboatError, exitCodeFor } from '../errors/index.js';
 import { argumentError } from './arg-errors.js';
 import { GLOBAL_OPTIONS, type Command } from './command.js';
-import { COMMANDS } from './commands/index.js';
+import { COMMANDS, type CommandEntry } from './commands/index.js';
 import { createOutput, type Streams } from './output.js';
 
 const VERSION = '0.1.0';
 
-function usage(): string {
+async function usage(): Promise<string> {
   const lines = ['Usage: lifeboat [global options] <command> [options]', '', 'Commands:'];
-  for (const c of COMMANDS) lines.push(`  ${c.name.padEnd(12)} ${c.summary}`);
+  for (const c of await Promise.all(COMMANDS.map((e) => e.load()))) lines.push(`  ${c.name.padEnd(12)} ${c.summary}`);
   lines.push('', 'Global options:', '  -r, --repo URL            repository (or LIFEBOAT_REPOSITORY / RESTIC_REPOSITORY)',
     '  -c, --config FILE         lifeboat.yaml to use (else LIFEBOAT_CONFIG, ./lifeboat.yaml, /etc/lifeboat/lifeboat.yaml)',
     '  -p, --password-file FILE  read the password from FILE (or LIFEBOAT_PASSWORD_FILE, LIFEBOAT_PASSWORD, RESTIC_*)',
@@ -22,7 +22,7 @@ function usage(): string {
   return lines.join('\n');
 }
 
-function findCommand(argv: readonly string[]): { command: Command | undefined; index: number } {
+function findCommand(argv: readonly string[]): { entry: CommandEntry | undefined; index: number } {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--') break;
@@ -33,9 +33,9 @@ function findCommand(argv: readonly string[]): { command: Command | undefined; i
       if (spec?.type === 'string' && !a.includes('=')) i++;
       continue;
     }
-    return { command: COMMANDS.find((c) => c.name === a), index: i };
+    return { entry: COMMANDS.find((c) => c.name === a), index: i };
   }
-  return { command: undefined, index: -1 };
+  return { entry: undefined, index: -1 };
 }
 
 /** Runs one invocation and returns the exit code. Never throws. */
@@ -44,16 +44,17 @@ export async function runCli(argv: readonly string[], env: Environment, streams:
   const json = argv.includes('--json');
   const early = createOutput(streams, { json, quiet: false, stderrIsTTY: false });
   try {
-    const { command, index } = findCommand(argv);
+    const { entry, index } = findCommand(argv);
     if (argv.includes('--version')) {
       early.line(`lifeboat ${VERSION}`);
       return 0;
     }
-    if (!command) {
+    if (!entry) {
       if (index >= 0) throw new LifeboatError('INVALID_ARGUMENT', `unknown command "${argv[index]}"; run "lifeboat --help" for the list`);
-      early.line(usage());
+      early.line(await usage());
       return argv.length === 0 ? 1 : 0;
     }
+    const command: Command = await entry.load();
     const rest = [...argv.slice(0, index), ...argv.slice(index + 1)];
     let parsed;
     try {

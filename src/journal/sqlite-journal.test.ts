@@ -118,3 +118,25 @@ test('a journal whose pages are damaged after the header never throws from recor
   again.runs();
   again.close();
 });
+
+test('a SQLite driver that does not load leaves the journal file as it is and records nothing', (t) => {
+  const dir = tempDir(t);
+  const path = join(dir, 'journal.sqlite');
+  const good = openJournal(path, clock);
+  good.record(run());
+  good.close();
+  const before = readFileSync(path);
+  const j = openJournal(path, clock, () => {
+    throw new Error('Could not locate the bindings file');
+  });
+  assert.match(j.problem ?? '', /SQLite driver \(better-sqlite3\) did not load \(Could not locate the bindings file\)/);
+  assert.equal(j.notice, undefined);
+  j.record(run());
+  assert.deepEqual(j.runs(), []);
+  j.close();
+  assert.deepEqual(readdirSync(dir).filter((n) => n.includes('damaged')), []);
+  assert.deepEqual(readFileSync(path), before);
+  const again = openJournal(path, clock);
+  assert.equal(again.runs().length, 1);
+  again.close();
+});

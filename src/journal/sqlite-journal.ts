@@ -1,5 +1,6 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import { existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import type { Clock } from '../lib/index.js';
 import { unavailableJournal, type Journal } from './journal.js';
@@ -60,8 +61,22 @@ function rowToRun(r: Row): StoredRun | undefined {
   };
 }
 
-function openDatabase(path: string): Database.Database {
-  const db = new Database(path, { timeout: 5000 });
+/** better-sqlite3's constructor (the module itself). */
+export type SqliteDriver = typeof Database;
+
+let driver: SqliteDriver | undefined;
+
+/**
+ * better-sqlite3 is 14 modules and a native addon: loaded on the first journal opened, so a
+ * command that records nothing (`backup -r`, `restore`, `check -r`) never loads it. It is
+ * CommonJS, so a synchronous require works and `openJournal` stays synchronous.
+ */
+function loadBetterSqlite(): SqliteDriver {
+  return (driver ??= createRequire(import.meta.url)('better-sqlite3') as SqliteDriver);
+}
+
+function openDatabase(Driver: SqliteDriver, path: string): Database.Database {
+  const db = new Driver(path, { timeout: 5000 });
   try {
     // WAL lets `history` and the dashboard read while a backup writes.
     db.pragma('journal_mode = WAL');
@@ -142,12 +157,20 @@ class SqliteJournal implements Journal {
  * Opens (or creates) the journal at `path`. Never throws: a damaged file is moved aside to
  * `<path>.damaged-<time>` and a new one started (the old one is kept for whoever wants to look);
  * a journal that cannot be opened at all (not a file, unwritable), or one from a newer Lifeboat, gives a journal that
- * records nothing and says why in `problem`.
+ * records nothing and says why in `problem`; so does a SQLite driver that does not load
+ * (`loadDriver`, replaceable for tests), and then the file is left as it is.
  */
-export function openJournal(path: string, clock: Clock): Journal {
+export function openJournal(path: string, clock: Clock, loadDriver: () => SqliteDriver = loadBetterSqlite): Journal {
+  let Driver: SqliteDriver;
+  try {
+    Driver = loadDriver();
+  } catch (e) {
+    // Before touching the file: a driver that does not load says nothing about the journal.
+    return unavailableJournal(path, `the journal ${path} cannot be used: its SQLite driver (better-sqlite3) did not load (${(e as Error)?.message ?? String(e)}); reinstall Lifeboat with its dependencies; runs are not being recorded`);
+  }
   try {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-    return new SqliteJournal(path, openDatabase(path));
+    return new SqliteJournal(path, openDatabase(Driver, path));
   } catch (first) {
     if (first instanceof NewerSchema) return unavailableJournal(path, first.message);
     if (!isFile(path)) return unavailableJournal(path, `could not create the journal ${path} (${(first as Error).message}); runs are not being recorded`);
@@ -155,7 +178,7 @@ export function openJournal(path: string, clock: Clock): Journal {
     try {
       renameSync(path, aside);
       for (const suffix of ['-wal', '-shm']) if (existsSync(path + suffix)) renameSync(path + suffix, aside + suffix);
-      return new SqliteJournal(path, openDatabase(path), `the journal ${path} was damaged (${(first as Error).message}); it was moved to ${aside} and a new one started`);
+      return new SqliteJournal(path, openDatabase(Driver, path), `the journal ${path} was damaged (${(first as Error).message}); it was moved to ${aside} and a new one started`);
     } catch (second) {
       return unavailableJournal(path, `the journal ${path} could not be opened (${(second as Error).message}); runs are not being recorded`);
     }

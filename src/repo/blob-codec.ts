@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
-import { open, seal, type MasterKey } from '../crypto/index.js';
+import type { MasterKey } from '../crypto/index.js';
+// Named modules, not the crypto and model barrels: this file runs on the worker threads too,
+// and each thread loads what it imports (see blob-worker.ts).
+import { open, seal } from '../crypto/authenticated-cipher.js';
 import { LifeboatError } from '../errors/index.js';
 import type { Id } from '../model/index.js';
 import { compress, decompress, type CompressionMode } from './compression.js';

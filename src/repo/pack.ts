@@ -1,5 +1,8 @@
 import { LifeboatError } from '../errors/index.js';
-import { idFromBytes, idToBytes, type BlobType, type Id } from '../model/index.js';
+import type { BlobType, Id } from '../model/index.js';
+// Named modules, not the model barrel: this file runs on the worker threads too,
+// and each thread loads what it imports (see blob-worker.ts).
+import { idFromBytes, idToBytes } from '../model/id.js';
 
 /** A blob's place inside a pack file. `uncompressedLength` 0 means stored uncompressed. */
 export interface PackedBlob {

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
 import zstd from 'zstd-napi/binding.js';
-import { openInto, plaintextLength, sealInto, sealedLength, type MasterKey } from '../crypto/index.js';
+import type { MasterKey } from '../crypto/index.js';
+// Named modules, not the crypto and model barrels: this file runs on the worker threads too,
+// and each thread loads what it imports (see blob-worker.ts).
+import { openInto, plaintextLength, sealInto, sealedLength } from '../crypto/authenticated-cipher.js';
 import { LifeboatError } from '../errors/index.js';
 import type { Id } from '../model/index.js';
 import type { SealedBlob } from './blob-codec.js';

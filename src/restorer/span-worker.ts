@@ -1,8 +1,12 @@
 // Worker thread for restore: opens the blobs of one pack span and writes them into the files
 // that need them (see span-write.ts). Started by writeContents.
 import { workerData } from 'node:worker_threads';
-import { GarbageMeter, serveTasks } from '../lib/index.js';
-import { ScratchCodec, type Repository } from '../repo/index.js';
+// Named modules, not the lib and repo barrels: each worker thread loads what it imports, and
+// repo/index.js alone is some 60 modules (the repository, the writer) that a worker never runs.
+import { GarbageMeter } from '../lib/garbage-meter.js';
+import { serveTasks } from '../lib/serve-tasks.js';
+import type { Repository } from '../repo/index.js';
+import { ScratchCodec } from '../repo/scratch-codec.js';
 import { SpanReader, writeSpan, type SpanResult, type SpanTask } from './span-write.js';
 
 const codec = new ScratchCodec(workerData.key as Repository['key']);

@@ -1,8 +1,11 @@
 import { createHash } from 'node:crypto';
-import { open } from '../crypto/index.js';
+// Named modules, not barrels: pack-verify.ts, on the check workers, imports this file too.
+import { open } from '../crypto/authenticated-cipher.js';
 import { isLifeboatError } from '../errors/index.js';
-import { shortId, type Id } from '../model/index.js';
-import { decodeUnpacked, type Repository } from '../repo/index.js';
+import type { Id } from '../model/index.js';
+import { shortId } from '../model/id.js';
+import type { Repository } from '../repo/index.js';
+import { decodeUnpacked } from '../repo/unpacked-file.js';
 
 /**
  * Check separates reading from judging: a backend failure that is not about the data

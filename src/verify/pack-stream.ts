@@ -1,8 +1,11 @@
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, openSync, readSync } from 'node:fs';
-import { open, type MasterKey } from '../crypto/index.js';
+import type { MasterKey } from '../crypto/index.js';
+// Named modules, not barrels: this runs on the check workers (see pack-verify-worker.ts).
+import { open } from '../crypto/authenticated-cipher.js';
 import type { Id } from '../model/index.js';
-import { decodePackHeader, parseHeaderLength, type PackedBlob, type ScratchCodec } from '../repo/index.js';
+import type { ScratchCodec } from '../repo/index.js';
+import { decodePackHeader, parseHeaderLength, type PackedBlob } from '../repo/pack.js';
 import { compareHeader, verifyPack, type PackVerdict } from './pack-verify.js';
 
 const MIB = 1024 * 1024;

@@ -1,9 +1,11 @@
 // Worker thread for check --read-data: streamed pieces of packs and whole packs (pack-stream.ts).
 import { workerData } from 'node:worker_threads';
 import type { MasterKey } from '../crypto/index.js';
-import { GarbageMeter } from '../lib/index.js';
+// Named modules, not the lib and repo barrels: each worker thread loads what it imports, and
+// repo/index.js alone is some 60 modules (the repository, the writer) that a worker never runs.
+import { GarbageMeter } from '../lib/garbage-meter.js';
 import { serveTasks } from '../lib/serve-tasks.js';
-import { ScratchCodec } from '../repo/index.js';
+import { ScratchCodec } from '../repo/scratch-codec.js';
 import { PackStreams, type StreamReply, type StreamTask } from './pack-stream.js';
 
 const key = workerData.key as MasterKey;

@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
-import { open, type MasterKey } from '../crypto/index.js';
-import { shortId, type Id } from '../model/index.js';
-import { decodePackHeader, openBlob, parseHeaderLength, type PackedBlob } from '../repo/index.js';
+import type { MasterKey } from '../crypto/index.js';
+// Named modules, not barrels: this runs on the check workers (see pack-verify-worker.ts).
+import { open } from '../crypto/authenticated-cipher.js';
+import type { Id } from '../model/index.js';
+import { shortId } from '../model/id.js';
+import { openBlob } from '../repo/blob-codec.js';
+import { decodePackHeader, parseHeaderLength, type PackedBlob } from '../repo/pack.js';
 import { messageOf } from './checked-load.js';
 
 export interface CorruptBlob {

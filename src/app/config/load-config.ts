@@ -1,13 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { newLineCounter, parseDocument } from '../../lib/lazy-yaml.js';
 import { LifeboatError } from '../../errors/index.js';
 import { ConfigReader } from './config-reader.js';
 import { readConfigDocument } from './config-schema.js';
 import { formatConfigProblem, type ConfigProblem, type LifeboatConfig } from './config-types.js';
+import { findConfigFile, type ConfigLookup } from './config-file.js';
 
-export const CONFIG_FILE_NAME = 'lifeboat.yaml';
-export const SYSTEM_CONFIG_DIR = '/etc/lifeboat';
+export { CONFIG_FILE_NAME, SYSTEM_CONFIG_DIR, findConfigFile, type ConfigLookup } from './config-file.js';
 
 export type ParsedConfig = { readonly ok: true; readonly config: LifeboatConfig } | { readonly ok: false; readonly problems: readonly ConfigProblem[] };
 
@@ -38,31 +37,6 @@ export function parseConfig(text: string, file: string, env: Readonly<Record<str
   }
   if (r.problems.length > 0 || !config) return { ok: false, problems: r.problems.length ? r.problems : [{ file, line: 1, column: 1, path: '', message: 'is empty; expected locations and apps' }] };
   return { ok: true, config };
-}
-
-export interface ConfigLookup {
-  /** `-c FILE`. */
-  readonly file?: string;
-  readonly cwd: string;
-  readonly env: Readonly<Record<string, string | undefined>>;
-  /** Where the system-wide config lives (tests point it elsewhere). */
-  readonly systemDir?: string;
-}
-
-/** Which file is used: -c FILE, then LIFEBOAT_CONFIG, then ./lifeboat.yaml, then /etc/lifeboat/lifeboat.yaml. */
-export function findConfigFile(o: ConfigLookup): string {
-  const explicit = o.file ?? o.env['LIFEBOAT_CONFIG'];
-  if (explicit !== undefined && explicit !== '') {
-    const path = isAbsolute(explicit) ? explicit : resolve(o.cwd, explicit);
-    if (!existsSync(path)) throw new LifeboatError('CONFIG_NOT_FOUND', `configuration file ${path} does not exist; check the path given with -c (or LIFEBOAT_CONFIG)`);
-    return path;
-  }
-  const candidates = [join(o.cwd, CONFIG_FILE_NAME), join(o.systemDir ?? SYSTEM_CONFIG_DIR, CONFIG_FILE_NAME)];
-  const found = candidates.find((p) => existsSync(p));
-  if (!found) {
-    throw new LifeboatError('CONFIG_NOT_FOUND', `no ${CONFIG_FILE_NAME} in ${o.cwd} or ${o.systemDir ?? SYSTEM_CONFIG_DIR}; write one with "lifeboat config init --preset NAME" or pass -c FILE`);
-  }
-  return found;
 }
 
 export interface LoadedConfig {

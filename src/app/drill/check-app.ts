@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { checkRepository, type CheckReport } from '../../verify/index.js';
-import { recordCheck } from '../mirror-runs.js';
+import { recordCheck } from '../location-records.js';
 import { appJournal, withLocation, type AppContext } from './app-context.js';
 
 export interface LocationCheck {

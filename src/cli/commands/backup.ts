@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { openRepository, runBackup, runMirroredBackup, type BackupOptions, type BackupSummary, type MirroredBackupResult } from '../../app/index.js';
+import type { MirroredBackupResult } from '../../app/index.js';
+// The modules a plain `backup -r` runs, not app/index.js (all of app/); app mode and mirrors
+// load theirs when asked for.
+import { runBackup, type BackupOptions, type BackupSummary } from '../../app/backup.js';
+import { openRepository } from '../../app/repo-access.js';
 import { scanTotals } from '../../app/scan-totals.js';
 import { exitCodeFor, LifeboatError } from '../../errors/index.js';
-import { mirrorTargets } from '../locations-args.js';
 import type { Command } from '../command.js';
 import { formatBytes, formatDuration, repoOptions, repoUrls, str, strings } from '../common.js';
 import { ProgressLine } from '../progress.js';
-import { backupAppMode } from './app-mode.js';
 import { hasConfig } from '../common.js';
 
 /** Options of a path backup that an app backup does not use: silently dropping them would mislead. */
@@ -43,7 +45,7 @@ export const backupCommand: Command = {
     const { positionals, values, env, out } = ctx;
     // App mode: --app, or nothing named and no repository given but a lifeboat.yaml found.
     if (values['app'] !== undefined) refuseRepositoryOptions(values, positionals);
-    if (values['app'] !== undefined || (positionals.length === 0 && !values['stdin'] && !values['repo'] && !env.env['LIFEBOAT_REPOSITORY'] && !env.env['RESTIC_REPOSITORY'] && hasConfig(values, env))) return backupAppMode(ctx);
+    if (values['app'] !== undefined || (positionals.length === 0 && !values['stdin'] && !values['repo'] && !env.env['LIFEBOAT_REPOSITORY'] && !env.env['RESTIC_REPOSITORY'] && hasConfig(values, env))) return (await import('./app-mode.js')).backupAppMode(ctx);
     const excludes = [...strings(values, 'exclude'), ...strings(values, 'exclude-file').flatMap(readExcludeFile)];
     const compression = str(values, 'compression') ?? 'auto';
     if (compression !== 'auto' && compression !== 'max' && compression !== 'off') {
@@ -77,6 +79,7 @@ export const backupCommand: Command = {
       let summary: BackupSummary;
       let mirror: MirroredBackupResult | undefined;
       if (mirrored) {
+        const [{ mirrorTargets }, { runMirroredBackup }] = await Promise.all([import('../locations-args.js'), import('../../app/index.js')]);
         const t = await mirrorTargets(values, env);
         mirror = await runMirroredBackup(t.locations, t.passwords[0]!, opts, env, t.stateDir);
         summary = mirror.summary;

@@ -1,5 +1,8 @@
 import { availableParallelism } from 'node:os';
-import { appContext, checkAppLocations, checkRepository, defaultAppDeps, openRepository, recordCheck } from '../../app/index.js';
+// The modules a plain `check -r` runs, not app/index.js (all of app/); --app loads it.
+import { checkRepository } from '../../app/check.js';
+import { recordCheck } from '../../app/location-records.js';
+import { openRepository } from '../../app/repo-access.js';
 import type { Command } from '../command.js';
 import { configLookup, repoOptions, str } from '../common.js';
 import { ProgressLine } from '../progress.js';
@@ -14,6 +17,7 @@ export const checkCommand: Command = {
     if (app !== undefined) {
       // Each location on its own, each recorded in the journal: the guard wants every one checked.
       const location = str(values, 'location');
+      const { appContext, checkAppLocations, defaultAppDeps } = await import('../../app/index.js');
       const results = await checkAppLocations(appContext(configLookup(values, env), app, defaultAppDeps(env)), { readData: Boolean(values['read-data']), ...(location ? { location } : {}) });
       if (!out.json) for (const r of results) out.line(`${r.location}: ${r.ok ? 'no errors were found' : `FAILED: ${r.error ?? r.report?.errors.map((e) => e.message).join('; ')}`}`);
       return { json: { app, locations: results }, exitCode: results.every((r) => r.ok) ? 0 : 1 };

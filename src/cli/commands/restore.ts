@@ -1,9 +1,10 @@
-import { openRepository, runRestore } from '../../app/index.js';
+// The modules a plain restore runs, not app/index.js (all of app/); app mode loads its own.
+import { runRestore } from '../../app/browse.js';
+import { openRepository } from '../../app/repo-access.js';
 import { LifeboatError } from '../../errors/index.js';
 import type { Command } from '../command.js';
 import { formatBytes, formatDuration, needPositionals, repoOptions, str, strings } from '../common.js';
 import { ProgressLine } from '../progress.js';
-import { restoreAppMode } from './app-mode.js';
 
 export const restoreCommand: Command = {
   name: 'restore',
@@ -25,7 +26,7 @@ export const restoreCommand: Command = {
   async run(ctx) {
     if (ctx.values['app'] !== undefined) {
       needPositionals(ctx.positionals, 0, 0, `${this.name} ${this.usage}`);
-      return restoreAppMode(ctx);
+      return (await import('./app-mode.js')).restoreAppMode(ctx);
     }
     const { positionals, values, env, out } = ctx;
     needPositionals(positionals, 1, 1, `${this.name} ${this.usage}`);
