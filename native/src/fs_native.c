@@ -13,6 +13,14 @@
  *                                      into dst[0, src.length); dst may be src. OpenSSL's
  *                                      EVP, the one Node itself carries; one context per
  *                                      thread, so no per-call setup of a JS Cipher object.
+ *   scanDir(path) -> { names: Buffer, stats: BigInt64Array }
+ *       A directory's entries (without . and ..) in readdir order, each lstat'ed relative
+ *       to the open directory (fstatat, AT_SYMLINK_NOFOLLOW) and its xattr name list sized
+ *       (llistxattr(path/name, NULL, 0)): one call per directory instead of two or three
+ *       per entry. names: each entry's name followed by a NUL. stats: SCAN_FIELDS values
+ *       per entry: fstatat's errno (0 when it worked), dev, ino, mode, nlink, uid, gid,
+ *       rdev, size, atime sec, nsec, mtime sec, nsec, ctime sec, nsec, and the xattr list
+ *       size (0 for none or ENOTSUP, -errno when listing failed).
  *   tuneMalloc(arenaMax, mmapThreshold) -> boolean
  *       glibc's mallopt(M_ARENA_MAX) and mallopt(M_MMAP_THRESHOLD); false elsewhere.
  *
@@ -46,6 +54,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <dirent.h>
 
 #if defined(__linux__)
 #include <sys/xattr.h>
@@ -480,6 +489,122 @@ static napi_value tune_malloc(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* ---------------------------------------------------------------- scanDir */
+
+#define SCAN_FIELDS 16
+
+#if defined(__APPLE__)
+#define LB_ATIM(st) ((st).st_atimespec)
+#define LB_MTIM(st) ((st).st_mtimespec)
+#define LB_CTIM(st) ((st).st_ctimespec)
+#else
+#define LB_ATIM(st) ((st).st_atim)
+#define LB_MTIM(st) ((st).st_mtim)
+#define LB_CTIM(st) ((st).st_ctim)
+#endif
+
+static napi_value scan_dir(napi_env env, napi_callback_info info) {
+  napi_value argv[1], result = NULL, names_js, stats_ab, stats_js;
+  char *path = NULL, *names = NULL, *child = NULL;
+  int64_t *stats = NULL;
+  size_t path_len = 0, names_len = 0, names_cap = 0, count = 0, child_cap = 0;
+  DIR *d = NULL;
+  if (!get_args(env, info, 1, argv)) return NULL;
+  if (!get_cstr(env, argv[0], "path", &path, &path_len)) return NULL;
+  d = opendir(path);
+  if (d == NULL) {
+    throw_errno(env, errno, "scandir", path, path_len);
+    goto done;
+  }
+  for (;;) {
+    errno = 0;
+    struct dirent *e = readdir(d);
+    if (e == NULL) {
+      if (errno != 0) {
+        throw_errno(env, errno, "scandir", path, path_len);
+        goto done;
+      }
+      break;
+    }
+    if (e->d_name[0] == '.' && (e->d_name[1] == 0 || (e->d_name[1] == '.' && e->d_name[2] == 0))) continue;
+    size_t len = strlen(e->d_name) + 1;
+    if (names_len + len > names_cap) {
+      size_t cap = names_cap ? names_cap * 2 : 4096;
+      while (cap < names_len + len) cap *= 2;
+      char *grown = realloc(names, cap);
+      if (grown == NULL) goto oom;
+      names = grown;
+      names_cap = cap;
+    }
+    memcpy(names + names_len, e->d_name, len);
+    names_len += len;
+    count++;
+  }
+  stats = calloc(count ? count * SCAN_FIELDS : 1, sizeof *stats);
+  if (stats == NULL) goto oom;
+  int dfd = dirfd(d);
+  size_t at = 0;
+  for (size_t i = 0; i < count; i++) {
+    const char *name = names + at;
+    size_t len = strlen(name);
+    at += len + 1;
+    int64_t *f = stats + i * SCAN_FIELDS;
+    struct stat st;
+    if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+      f[0] = errno ? errno : EIO;
+      continue;
+    }
+    f[1] = (int64_t)st.st_dev;
+    f[2] = (int64_t)st.st_ino;
+    f[3] = (int64_t)st.st_mode;
+    f[4] = (int64_t)st.st_nlink;
+    f[5] = (int64_t)st.st_uid;
+    f[6] = (int64_t)st.st_gid;
+    f[7] = (int64_t)st.st_rdev;
+    f[8] = (int64_t)st.st_size;
+    f[9] = (int64_t)LB_ATIM(st).tv_sec;
+    f[10] = (int64_t)LB_ATIM(st).tv_nsec;
+    f[11] = (int64_t)LB_MTIM(st).tv_sec;
+    f[12] = (int64_t)LB_MTIM(st).tv_nsec;
+    f[13] = (int64_t)LB_CTIM(st).tv_sec;
+    f[14] = (int64_t)LB_CTIM(st).tv_nsec;
+#if LB_HAVE_XATTR
+    if (path_len + len + 2 > child_cap) {
+      size_t cap = path_len + len + 2 + 256;
+      char *grown = realloc(child, cap);
+      if (grown == NULL) goto oom;
+      child = grown;
+      child_cap = cap;
+    }
+    memcpy(child, path, path_len);
+    child[path_len] = '/';
+    memcpy(child + path_len + 1, name, len + 1);
+    ssize_t n = sys_llistxattr(child, NULL, 0);
+    f[15] = n >= 0 ? (int64_t)n : is_enotsup(errno) ? 0 : -(int64_t)errno;
+#endif
+  }
+  NAPI_OK(env, napi_create_object(env, &result));
+  NAPI_OK(env, napi_create_buffer_copy(env, names_len, names_len ? names : "", NULL, &names_js));
+  void *data = NULL;
+  NAPI_OK(env, napi_create_arraybuffer(env, count * SCAN_FIELDS * sizeof *stats, &data, &stats_ab));
+  if (count) memcpy(data, stats, count * SCAN_FIELDS * sizeof *stats);
+  NAPI_OK(env, napi_create_typedarray(env, napi_bigint64_array, count * SCAN_FIELDS, stats_ab, 0, &stats_js));
+  NAPI_OK(env, napi_set_named_property(env, result, "names", names_js));
+  NAPI_OK(env, napi_set_named_property(env, result, "stats", stats_js));
+  goto done;
+oom:
+  throw_errno(env, ENOMEM, "scandir", path, path_len);
+fail:
+  result = NULL;
+done:
+  if (d) closedir(d);
+  free(stats);
+  free(names);
+  free(child);
+  free(path);
+  return result;
+}
+
 /* ---------------------------------------------------------------- module */
 
 NAPI_MODULE_INIT() {
@@ -489,6 +614,7 @@ NAPI_MODULE_INIT() {
       {"lgetxattr", NULL, lgetxattr_js, NULL, NULL, NULL, napi_enumerable, NULL},
       {"lsetxattr", NULL, lsetxattr_js, NULL, NULL, NULL, napi_enumerable, NULL},
       {"tuneMalloc", NULL, tune_malloc, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"scanDir", NULL, scan_dir, NULL, NULL, NULL, napi_enumerable, NULL},
       {"aes256CtrXor", NULL, aes256_ctr_xor, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) {

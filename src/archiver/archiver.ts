@@ -1,4 +1,5 @@
-import { lstatSync, readdirSync, type BigIntStats } from 'node:fs';
+import { lstatSync, readdirSync } from 'node:fs';
+import { scanDir, type StatFields } from '../lib/fs-native.js';
 import { LifeboatError, isLifeboatError } from '../errors/index.js';
 import { decodeTree, encodeTree, type GoTime, type Id, type Node, type Snapshot } from '../model/index.js';
 import { CHUNK_MIN_SIZE, Chunker, readFileChunks, type RepoWriter, type Repository } from '../repo/index.js';
@@ -186,7 +187,7 @@ export class Archiver {
       const path = child.path!;
       const nameBytes = Buffer.from(name);
       const parentNode = parent?.get(nameKey(nameBytes));
-      let st: BigIntStats;
+      let st: StatFields;
       try {
         st = lstatSync(path, { bigint: true });
       } catch (e) {
@@ -208,12 +209,12 @@ export class Archiver {
   }
 
   /** One file system entry; resolves to undefined when it is excluded or could not be read. */
-  private async archiveEntry(name: Uint8Array, path: Buffer, st: BigIntStats, parentNode: Node | undefined): Promise<Pending> {
+  private async archiveEntry(name: Uint8Array, path: Buffer, st: StatFields, parentNode: Node | undefined, xattrListSize?: number): Promise<Pending> {
     const pathText = path.toString();
     if (!this.exclude.empty && this.exclude.matches(pathText)) return NOTHING;
     let node: Node;
     try {
-      node = nodeFromStat(name, path, st, this.names);
+      node = nodeFromStat(name, path, st, this.names, xattrListSize);
     } catch (e) {
       this.recordError(pathText, e);
       return NOTHING;
@@ -229,26 +230,17 @@ export class Archiver {
    * a large file never hold up the files after it.
    */
   private async archiveDir(node: Node, path: Buffer, parentNode: Node | undefined): Promise<Pending> {
-    let entries: Buffer[];
+    let stated: Stated[];
     try {
-      entries = readdirSync(path, { encoding: 'buffer' });
+      stated = this.statEntries(path);
     } catch (e) {
       this.recordError(path.toString(), e);
       return NOTHING;
     }
     const parentTree = parentNode?.type === 'dir' && parentNode.subtree ? await this.loadTree(parentNode.subtree) : undefined;
-    const stated: { entry: Buffer; childPath: Buffer; st: BigIntStats }[] = [];
-    for (const entry of entries) {
-      const childPath = Buffer.concat([path, SLASH, entry]);
-      try {
-        stated.push({ entry, childPath, st: lstatSync(childPath, { bigint: true }) });
-      } catch (e) {
-        this.recordError(childPath.toString(), e);
-      }
-    }
     await this.pacer.turn();
-    const archive = ({ entry, childPath, st }: (typeof stated)[number]) => this.archiveEntry(entry, childPath, st, parentTree?.get(nameKey(entry)));
-    const isDir = (x: (typeof stated)[number]) => (Number(x.st.mode) & 0o170000) === 0o040000;
+    const archive = ({ entry, childPath, st, xattrListSize }: Stated) => this.archiveEntry(entry, childPath, st, parentTree?.get(nameKey(entry)), xattrListSize);
+    const isDir = (x: Stated) => (Number(x.st.mode) & 0o170000) === 0o040000;
     const pending: Pending[] = [];
     if (this.batches) {
       for (const x of stated) if (!isDir(x)) pending.push(await archive(x));
@@ -274,6 +266,28 @@ export class Archiver {
     })();
     done.catch(() => undefined); // awaited by the parent; marked handled if the run stops first
     return { done };
+  }
+
+  /**
+   * A directory's entries with their lstat: in one native call per directory where the
+   * helper is built (see scanDir), else readdir and one lstat each. An entry that cannot be
+   * stated is recorded as an error and left out. Throws when the directory cannot be read.
+   */
+  private statEntries(path: Buffer): Stated[] {
+    const stated: Stated[] = [];
+    const scanned = scanDir(path);
+    const entries = scanned ?? readdirSync(path, { encoding: 'buffer' }).map((name) => ({ name, stat: undefined, xattrListSize: undefined }));
+    for (const { name, stat, xattrListSize } of entries) {
+      const childPath = Buffer.concat([path, SLASH, name]);
+      try {
+        // A scan's failed entry is asked again, for Node's own error (or it is back).
+        const st = stat ?? lstatSync(childPath, { bigint: true });
+        stated.push({ entry: name, childPath, st, ...(stat && xattrListSize !== undefined ? { xattrListSize } : {}) });
+      } catch (e) {
+        this.recordError(childPath.toString(), e);
+      }
+    }
+    return stated;
   }
 
   private async archiveFile(node: Node, path: Buffer, pathText: string, parentNode: Node | undefined): Promise<Pending> {
@@ -360,6 +374,14 @@ export class Archiver {
 }
 
 const SLASH = Buffer.from('/');
+
+/** A directory entry with its lstat (and, from a scan, the size of its xattr list). */
+interface Stated {
+  readonly entry: Buffer;
+  readonly childPath: Buffer;
+  readonly st: StatFields;
+  readonly xattrListSize?: number;
+}
 const ENTRY_WINDOW = 16;
 /** A worker holds at most a few ms of chunks awaiting the main thread's decision: answer at least this often. */
 const WALK_TURN_MS = 2;

@@ -1,5 +1,5 @@
-import { readlinkSync, type BigIntStats } from 'node:fs';
-import { getXattr, listXattrs, xattrsAvailable } from '../lib/fs-native.js';
+import { readlinkSync } from 'node:fs';
+import { getXattr, listXattrs, xattrsAvailable, type StatFields } from '../lib/fs-native.js';
 import { fileModeFromStMode, goTimeFromNs, newNode, type ExtendedAttribute, type Node, type NodeType } from '../model/index.js';
 import type { UserNames } from './user-names.js';
 
@@ -14,16 +14,17 @@ const TYPE_BY_FORMAT: Record<number, NodeType> = {
   0o140000: 'socket',
 };
 
-export function nodeTypeOf(st: BigIntStats): NodeType {
+export function nodeTypeOf(st: Pick<StatFields, 'mode'>): NodeType {
   return TYPE_BY_FORMAT[Number(st.mode) & S_IFMT] ?? 'irregular';
 }
 
 /**
- * The node restic records for a file system entry, from `lstat(path, { bigint: true })`:
+ * The node restic records for a file system entry, from `lstat(path, { bigint: true })` or a
+ * directory scan (`xattrListSize` from the scan, when there was one):
  * every field filled truthfully, since restic's parent-snapshot reuse compares size,
  * mtime, ctime and inode. Content and subtree are filled in by the archiver.
  */
-export function nodeFromStat(name: Uint8Array, path: Buffer, st: BigIntStats, names: UserNames): Node {
+export function nodeFromStat(name: Uint8Array, path: Buffer, st: StatFields, names: UserNames, xattrListSize?: number): Node {
   const type = nodeTypeOf(st);
   const uid = Number(st.uid);
   const gid = Number(st.gid);
@@ -43,7 +44,8 @@ export function nodeFromStat(name: Uint8Array, path: Buffer, st: BigIntStats, na
     links: type === 'file' || type === 'symlink' || type === 'dev' || type === 'chardev' ? Number(st.nlink) : 0,
     linktarget: type === 'symlink' ? readlinkSync(path, { encoding: 'buffer' }) : new Uint8Array(0),
     device: type === 'dev' || type === 'chardev' ? st.rdev : 0n,
-    extendedAttributes: readXattrs(path),
+    // A scan that found no xattr names spares listing them again.
+    extendedAttributes: xattrListSize === 0 ? [] : readXattrs(path),
   });
 }
 

@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { lstatSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import fc from 'fast-check';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { isLifeboatError } from '../errors/index.js';
-import { getXattr, listXattrs, nativeAvailable, nativeLoadError, setTimesNs, setXattr, timespecFromNs, xattrsAvailable } from './fs-native.js';
+import { getXattr, listXattrs, nativeAvailable, scanDir, type StatFields, nativeLoadError, setTimesNs, setXattr, timespecFromNs, xattrsAvailable } from './fs-native.js';
 
 const dirs: string[] = [];
 after(() => {
@@ -181,4 +182,70 @@ test('without the helper (LIFEBOAT_NATIVE=0): microsecond times, no xattrs', () 
   const st = lstatSync(p, { bigint: true });
   assert.equal(st.mtimeNs, 1_700_000_000_123_456_000n); // floored to the microsecond
   assert.equal(st.atimeNs, -1_000_001_000n); // before 1970: floored, not "now"
+});
+
+const FIELDS: (keyof StatFields)[] = ['dev', 'ino', 'mode', 'nlink', 'uid', 'gid', 'rdev', 'size', 'atimeNs', 'mtimeNs', 'ctimeNs'];
+
+/** What scanDir must agree with: readdir, lstat({ bigint }) and llistxattr, one entry at a time. */
+function slowScan(dir: Buffer) {
+  return readdirSync(dir, { encoding: 'buffer' })
+    .map((name) => {
+      const p = Buffer.concat([dir, Buffer.from('/'), name]);
+      const st = lstatSync(p, { bigint: true });
+      return { name: name.toString('latin1'), stat: Object.fromEntries(FIELDS.map((f) => [f, st[f]])), hasXattrs: listXattrs(p).length > 0 };
+    })
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
+}
+
+function fastScan(dir: Buffer) {
+  return scanDir(dir)!
+    .map((e) => {
+      assert.equal(e.errno, 0);
+      return { name: e.name.toString('latin1'), stat: Object.fromEntries(FIELDS.map((f) => [f, e.stat![f]])), hasXattrs: e.xattrListSize > 0 };
+    })
+    .sort((a, b) => (a.name < b.name ? -1 : 1));
+}
+
+test('scanDir: every entry with the lstat and xattr presence that readdir, lstat and llistxattr give', (t) => {
+  const d = tempDir();
+  writeFileSync(join(d, 'file'), 'hello');
+  mkdirSync(join(d, 'dir'));
+  symlinkSync('file', join(d, 'link'));
+  symlinkSync('/nowhere', join(d, 'dangling'));
+  writeFileSync(Buffer.from(`${d}/caf\xe9-latin1`, 'latin1'), '');
+  spawnSync('mkfifo', [join(d, 'fifo')]);
+  setTimesNs(Buffer.from(join(d, 'file')), { sec: -5n, nsec: 1 }, { sec: 1_700_000_000n, nsec: 999_999_999 });
+  let xattrs = false;
+  try {
+    setXattr(Buffer.from(join(d, 'file')), Buffer.from('user.lifeboat'), Buffer.from('v'));
+    xattrs = true;
+  } catch (e) {
+    if (!code('ENOTSUP')(e) && !code('EOPNOTSUPP')(e)) throw e;
+    t.diagnostic('no user xattrs on this file system: presence is compared as none');
+  }
+  const want = slowScan(Buffer.from(d));
+  assert.deepEqual(fastScan(Buffer.from(d)), want);
+  assert.ok(want.some((e) => e.name.startsWith('caf') && e.name.length === '-latin1'.length + 4), 'the non-UTF-8 name comes back byte for byte');
+  if (xattrs) assert.ok(want.find((e) => e.name === 'file')!.hasXattrs);
+  assert.deepEqual(scanDir(Buffer.from(join(d, 'dir'))), []);
+});
+
+test('scanDir: any set of names comes back exactly', () => {
+  fc.assert(
+    fc.property(fc.uniqueArray(fc.uint8Array({ minLength: 1, maxLength: 40 }).filter((b) => !b.includes(0) && !b.includes(0x2f) && !(b.length <= 2 && b.every((x) => x === 0x2e))), { maxLength: 12, selector: (b) => Buffer.from(b).toString('latin1') }), (names) => {
+      const d = tempDir();
+      for (const n of names) writeFileSync(Buffer.concat([Buffer.from(d + '/'), n]), n);
+      assert.deepEqual(fastScan(Buffer.from(d)), slowScan(Buffer.from(d)));
+      assert.equal(scanDir(Buffer.from(d))!.length, names.length);
+      rmSync(d, { recursive: true, force: true });
+    }),
+    { numRuns: 40 },
+  );
+});
+
+test('scanDir: a directory that cannot be read fails like readdirSync', () => {
+  const d = tempDir();
+  writeFileSync(join(d, 'file'), 'x');
+  assert.throws(() => scanDir(Buffer.from(join(d, 'missing'))), (e: NodeJS.ErrnoException) => e.code === 'ENOENT' && e.syscall === 'scandir' && /missing/.test(e.message));
+  assert.throws(() => scanDir(Buffer.from(join(d, 'file'))), code('ENOTDIR'));
 });
