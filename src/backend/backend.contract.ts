@@ -282,6 +282,16 @@ const CASES: readonly (readonly [string, (b: Backend) => Promise<void>])[] = [
       rmSync(dir, { recursive: true, force: true });
     }
   }],
+  ['load hands over bytes of the caller\'s own: overwriting them changes nothing stored', async (b) => {
+    const data = bytes(5_000);
+    const h = handleFor('data', data);
+    await b.save(h, data);
+    for (const range of [undefined, { offset: 100, length: 1_000 }]) {
+      const got = await b.load(h, range);
+      got.fill(0xee);
+      assertBytes(await b.load(h), data, `after overwriting what load${range ? ' of a range' : ''} returned`);
+    }
+  }],
   ['localFile (where offered) names a file holding exactly what load returns, for every type', async (b) => {
     if (!b.localFile) return;
     for (const type of ['data', 'index', 'snapshot', 'key', 'lock'] as const) {

@@ -46,6 +46,7 @@ export interface Backend {
    * repository without being read back into memory. Callers fall back to `save`.
    */
   saveFile?(h: Handle, path: string): Promise<void>;
+  /** The bytes are the caller's own (a fresh buffer): readers transfer them to workers and decrypt inside them. */
   load(h: Handle, range?: ByteRange): Promise<Uint8Array>;
   /**
    * Optional: the path of the local file that holds `h`, for a worker thread that reads it

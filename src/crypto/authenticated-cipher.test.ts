@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { isLifeboatError } from '../errors/index.js';
-import { CIPHER_OVERHEAD, nativeCtr, open, openInto, plaintextLength, seal, sealInto, sealedLength, useNodeCipherForTests } from './authenticated-cipher.js';
+import { CIPHER_OVERHEAD, nativeCtr, open, openInPlace, openInto, plaintextLength, seal, sealInto, sealedLength, useNodeCipherForTests } from './authenticated-cipher.js';
 import { createCipheriv } from 'node:crypto';
 import { aes256CtrXor } from '../lib/fs-native.js';
 import { newMasterKey, type MasterKey } from './master-key.js';
@@ -182,3 +182,32 @@ test('sealed with the native cipher opens with node:crypto\'s and the other way 
     }),
   );
 });
+
+for (const cipher of ['native', 'node:crypto'] as const) {
+  test(`openInPlace (${cipher} AES-CTR): the plaintext of any sealed object, inside its own bytes; any damage is refused and nothing is decrypted`, () => {
+    useNodeCipherForTests(cipher === 'node:crypto');
+    try {
+      const key = newMasterKey();
+      assert.equal(text(openInPlace(VECTOR_KEY, new Uint8Array(VECTOR_OBJECT))), 'Dies ist ein Test!');
+      fc.assert(
+        fc.property(fc.uint8Array({ maxLength: 200_000 }), fc.nat(), (plain, at) => {
+          const sealed = seal(key, plain);
+          const copy = new Uint8Array(sealed);
+          const opened = openInPlace(key, copy);
+          assert.equal(opened.buffer, copy.buffer, 'a view of the sealed bytes');
+          assert.equal(opened.byteOffset, copy.byteOffset + 16);
+          assert.deepEqual(opened, plain);
+          const damaged = new Uint8Array(sealed);
+          damaged[at % damaged.length]! ^= 0x40;
+          const before = new Uint8Array(damaged);
+          assertRejected(() => openInPlace(key, damaged));
+          assert.deepEqual(damaged, before, 'a refused object is left as it was');
+          assertRejected(() => openInPlace(key, sealed.subarray(0, Math.min(at % (sealed.length + 1), CIPHER_OVERHEAD - 1))));
+        }),
+        { numRuns: 60 },
+      );
+    } finally {
+      useNodeCipherForTests(false);
+    }
+  });
+}

@@ -148,6 +148,14 @@ export function openInto(key: MasterKey, sealed: Uint8Array, out: Uint8Array): U
   const n = plaintextLength(sealed.length);
   if (out.length < n) throw new LifeboatError('INVALID_ARGUMENT', `output buffer holds ${out.length} bytes; ${n} needed`);
   if (overlaps(out, sealed)) throw new LifeboatError('INVALID_ARGUMENT', 'output buffer must not overlap the sealed data');
+  const { encrypt, iv, ciphertext } = verified(key, sealed);
+  ctrInto(encrypt, iv, ciphertext, out, 0);
+  return out.subarray(0, n);
+}
+
+/** The parts of a sealed object whose MAC checks out (in constant time); throws otherwise. */
+function verified(key: MasterKey, sealed: Uint8Array): { encrypt: Uint8Array; iv: Uint8Array; ciphertext: Uint8Array } {
+  const n = plaintextLength(sealed.length);
   const iv = sealed.subarray(0, IV_BYTES);
   if (allZero(iv)) throw new LifeboatError('INVALID_DATA', 'encrypted object has an all-zero IV (invalid nonce)');
   const ciphertext = sealed.subarray(IV_BYTES, IV_BYTES + n);
@@ -158,8 +166,19 @@ export function openInto(key: MasterKey, sealed: Uint8Array, out: Uint8Array): U
       'ciphertext verification failed: the data is damaged or was encrypted with another key',
     );
   }
-  ctrInto(st.encrypt, iv, ciphertext, out, 0);
-  return out.subarray(0, n);
+  return { encrypt: st.encrypt, iv, ciphertext };
+}
+
+/**
+ * Like openInto, but decrypts in place: the plaintext is returned as a view of `sealed`
+ * (after its IV), whose bytes are overwritten. For a reader that owns the sealed bytes and
+ * is done with them, so no second buffer of the blob's size is needed.
+ */
+export function openInPlace(key: MasterKey, sealed: Uint8Array): Uint8Array {
+  const { encrypt, iv, ciphertext } = verified(key, sealed);
+  // The IV lies before the bytes being overwritten, and the cipher reads it before writing.
+  ctrInto(encrypt, iv, ciphertext, ciphertext, 0);
+  return ciphertext;
 }
 
 /** Verifies and decrypts `sealed`; throws CIPHERTEXT_VERIFICATION_FAILED or INVALID_DATA. */

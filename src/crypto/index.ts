@@ -7,6 +7,7 @@ export {
   sealInto,
   open,
   openInto,
+  openInPlace,
   sealedLength,
   plaintextLength,
 } from './authenticated-cipher.js';

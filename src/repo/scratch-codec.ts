@@ -3,7 +3,7 @@ import zstd from 'zstd-napi/binding.js';
 import type { MasterKey } from '../crypto/index.js';
 // Named modules, not the crypto and model barrels: this file runs on the worker threads too,
 // and each thread loads what it imports (see blob-worker.ts).
-import { openInto, plaintextLength, sealInto, sealedLength } from '../crypto/authenticated-cipher.js';
+import { openInPlace, openInto, plaintextLength, sealInto, sealedLength } from '../crypto/authenticated-cipher.js';
 import { LifeboatError } from '../errors/index.js';
 import type { Id } from '../model/index.js';
 import type { SealedBlob } from './blob-codec.js';
@@ -45,7 +45,19 @@ export class ScratchCodec {
   open(id: Id, sealed: Uint8Array, uncompressedLength: number): Uint8Array {
     const n = plaintextLength(sealed.length);
     if (this.pbuf.length < n) this.pbuf = allocate(Math.max(n, 64 * 1024));
-    const payload = openInto(this.key, sealed, this.pbuf);
+    return this.inflateAndVerify(id, openInto(this.key, sealed, this.pbuf), uncompressedLength);
+  }
+
+  /**
+   * Like `open`, but decrypts inside `sealed`, which it overwrites: for a reader that owns
+   * the bytes and is done with them after this (a restore span, a pack piece already
+   * hashed). Spares a scratch buffer the size of the largest blob.
+   */
+  openOwned(id: Id, sealed: Uint8Array, uncompressedLength: number): Uint8Array {
+    return this.inflateAndVerify(id, openInPlace(this.key, sealed), uncompressedLength);
+  }
+
+  private inflateAndVerify(id: Id, payload: Uint8Array, uncompressedLength: number): Uint8Array {
     let plain = payload;
     if (uncompressedLength > 0) {
       if (this.obuf.length < uncompressedLength) this.obuf = allocate(Math.max(uncompressedLength, 64 * 1024));

@@ -52,11 +52,16 @@ export function writeSpan(codec: ScratchCodec, task: SpanTask, reader: SpanReade
   } catch (e) {
     readError = describe(e);
   }
+  let end = 0;
   for (const b of task.blobs) {
     let plain: Uint8Array | undefined;
     let blobError = readError;
+    // The span's bytes are this thread's to overwrite, so blobs are decrypted where they lie;
+    // only one that overlaps the one before (a damaged index) is opened into scratch instead.
+    const owned = b.offset >= end;
+    end = Math.max(end, b.offset + b.length);
     try {
-      if (bytes) plain = codec.open(b.id, bytes.subarray(b.offset, b.offset + b.length), b.uncompressedLength);
+      if (bytes) plain = (owned ? codec.openOwned : codec.open).call(codec, b.id, bytes.subarray(b.offset, b.offset + b.length), b.uncompressedLength);
     } catch (e) {
       blobError = describe(e);
     }

@@ -59,9 +59,11 @@ export class PackStreams {
       case 'piece': {
         const s = this.state(task.pack);
         s.hash.update(task.bytes);
+        // Hashed above and laid out without overlaps (checked before streaming): each blob
+        // can be decrypted where it lies.
         for (const b of task.blobs) {
           try {
-            this.codec.open(b.id, task.bytes.subarray(b.at, b.at + b.length), b.uncompressedLength);
+            this.codec.openOwned(b.id, task.bytes.subarray(b.at, b.at + b.length), b.uncompressedLength);
           } catch {
             s.bad = true;
           }
@@ -111,7 +113,7 @@ export class PackStreams {
         for (let k = first; k < i && intact; k++) {
           const b = sorted[k]!;
           try {
-            this.codec.open(b.id, piece.subarray(b.offset - start, b.offset - start + b.length), b.uncompressedLength);
+            this.codec.openOwned(b.id, piece.subarray(b.offset - start, b.offset - start + b.length), b.uncompressedLength);
           } catch {
             intact = false;
           }
