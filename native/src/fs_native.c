@@ -14,7 +14,8 @@
  *                                      EVP, the one Node itself carries; one context per
  *                                      thread, so no per-call setup of a JS Cipher object.
  *   scanDir(path) -> { names: Buffer, stats: BigInt64Array }
- *       A directory's entries (without . and ..) in readdir order, each lstat'ed relative
+ *       A directory's entries (without . and ..) in byte order of their names (strcmp, as
+ *       Node's readdirSync returns them), each lstat'ed relative
  *       to the open directory (fstatat, AT_SYMLINK_NOFOLLOW) and its xattr name list sized
  *       (llistxattr(path/name, NULL, 0)): one call per directory instead of two or three
  *       per entry. names: each entry's name followed by a NUL. stats: SCAN_FIELDS values
@@ -503,9 +504,12 @@ static napi_value tune_malloc(napi_env env, napi_callback_info info) {
 #define LB_CTIM(st) ((st).st_ctim)
 #endif
 
+static int compare_names(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+
 static napi_value scan_dir(napi_env env, napi_callback_info info) {
   napi_value argv[1], result = NULL, names_js, stats_ab, stats_js;
-  char *path = NULL, *names = NULL, *child = NULL;
+  char *path = NULL, *names = NULL, *sorted = NULL, *child = NULL;
+  const char **order = NULL;
   int64_t *stats = NULL;
   size_t path_len = 0, names_len = 0, names_cap = 0, count = 0, child_cap = 0;
   DIR *d = NULL;
@@ -540,12 +544,26 @@ static napi_value scan_dir(napi_env env, napi_callback_info info) {
     names_len += len;
     count++;
   }
+  /* In byte order, as Node's readdir (libuv's scandir) gives them: the walk visits entries in
+   * this order, and what it meets first is read first. */
+  order = malloc((count ? count : 1) * sizeof *order);
+  sorted = malloc(names_len ? names_len : 1);
   stats = calloc(count ? count * SCAN_FIELDS : 1, sizeof *stats);
-  if (stats == NULL) goto oom;
+  if (order == NULL || sorted == NULL || stats == NULL) goto oom;
+  for (size_t i = 0, at = 0; i < count; i++) {
+    order[i] = names + at;
+    at += strlen(names + at) + 1;
+  }
+  qsort(order, count, sizeof *order, compare_names);
+  for (size_t i = 0, at = 0; i < count; i++) {
+    size_t len = strlen(order[i]) + 1;
+    memcpy(sorted + at, order[i], len);
+    at += len;
+  }
   int dfd = dirfd(d);
   size_t at = 0;
   for (size_t i = 0; i < count; i++) {
-    const char *name = names + at;
+    const char *name = sorted + at;
     size_t len = strlen(name);
     at += len + 1;
     int64_t *f = stats + i * SCAN_FIELDS;
@@ -584,7 +602,7 @@ static napi_value scan_dir(napi_env env, napi_callback_info info) {
 #endif
   }
   NAPI_OK(env, napi_create_object(env, &result));
-  NAPI_OK(env, napi_create_buffer_copy(env, names_len, names_len ? names : "", NULL, &names_js));
+  NAPI_OK(env, napi_create_buffer_copy(env, names_len, names_len ? sorted : "", NULL, &names_js));
   void *data = NULL;
   NAPI_OK(env, napi_create_arraybuffer(env, count * SCAN_FIELDS * sizeof *stats, &data, &stats_ab));
   if (count) memcpy(data, stats, count * SCAN_FIELDS * sizeof *stats);
@@ -599,6 +617,8 @@ fail:
 done:
   if (d) closedir(d);
   free(stats);
+  free(order);
+  free(sorted);
   free(names);
   free(child);
   free(path);

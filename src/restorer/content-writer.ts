@@ -61,7 +61,8 @@ export interface ContentWriterOptions {
 
 /**
  * Writes file contents pack by pack, in pack order: every needed part of a pack is read once
- * (adjacent blobs in one range request through `Backend.load`, so any backend works), each
+ * (adjacent blobs in one read: by the opening thread itself from a local repository, else in
+ * one range request through `Backend.load`, so any backend works), each
  * blob decrypted and verified once and written to every place that needs it, on worker
  * threads that write the files themselves: plaintext never crosses threads. Memory for pack
  * data stays under a byte budget, whatever the sizes of files and packs.
