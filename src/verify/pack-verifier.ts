@@ -47,9 +47,9 @@ export class PackVerifier {
   }
 
   /**
-   * Packs worth reading at once: two per worker (one verifying, the next being read, so a
-   * worker never waits for its next piece) and one on this thread, which also reads and
-   * dispatches and so takes a pack only when the workers have theirs.
+   * Packs worth reading at once: WORKER_PACKS per worker (one verifying, the others queued,
+   * so a worker has work while this thread is busy with its own) and one on this thread,
+   * which also reads and dispatches and so takes a pack only when the workers are full.
    */
   get packsAtOnce(): number {
     return WORKER_PACKS * this.workers + 1;
