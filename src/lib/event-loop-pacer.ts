@@ -15,11 +15,17 @@ export class EventLoopPacer {
   turn(): Promise<void> | undefined {
     const now = performance.now();
     if (now - this.last < this.everyMs) return undefined;
-    return new Promise<void>((resolve) =>
-      setImmediate(() => {
-        this.last = performance.now();
-        resolve();
-      }),
-    );
+    return nextTurn().then(() => {
+      this.last = performance.now();
+    });
   }
+}
+
+/**
+ * Resolves on the next turn of the event loop, after the messages and I/O already queued:
+ * what a thread awaits before synchronous work of its own, so that workers' answers (and so
+ * their next tasks) are not held up behind it.
+ */
+export function nextTurn(): Promise<void> {
+  return new Promise<void>((resolve) => setImmediate(resolve));
 }

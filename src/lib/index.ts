@@ -5,4 +5,5 @@ export { WorkerPool, transferable, type TaskReply } from './worker-pool.js';
 export { serveTasks, ownedBuffer } from './serve-tasks.js';
 export { limiter } from './limiter.js';
 export { GarbageMeter, fullCollection } from './garbage-meter.js';
-export { EventLoopPacer } from './event-loop-pacer.js';
+export { EventLoopPacer, nextTurn } from './event-loop-pacer.js';
+export { FileRangeReader } from './file-range-reader.js';

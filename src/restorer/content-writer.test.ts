@@ -1,13 +1,23 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { LocalBackend, MemBackend, type Backend } from '../backend/index.js';
 import { systemClock } from '../lib/index.js';
 import { BlobWorkerPool, RepoWriter, Repository, type RepoEnv } from '../repo/index.js';
 import { writeContents, type FileJob } from './content-writer.js';
+
+const dirs: string[] = [];
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'lifeboat-content-writer-'));
+  dirs.push(d);
+  return d;
+};
 
 const env: RepoEnv = {
   clock: systemClock,
@@ -19,7 +29,7 @@ const env: RepoEnv = {
  * `shares` (a blob of `many` and one of its own) and `empty`.
  */
 async function fixture(kind: 'memory' | 'local') {
-  const dir = mkdtempSync(join(tmpdir(), 'lifeboat-content-writer-'));
+  const dir = tempDir();
   const backend: Backend = kind === 'memory' ? new MemBackend() : new LocalBackend(join(dir, 'repo'));
   if (kind === 'local') await backend.create();
   const repo = await Repository.init(backend, new TextEncoder().encode('pw'), env, { kdf: { N: 1024, r: 8, p: 1 } });

@@ -1,6 +1,6 @@
 import { closeSync, openSync } from 'node:fs';
 import { LifeboatError } from '../errors/index.js';
-import { GarbageMeter, WorkerPool, transferable } from '../lib/index.js';
+import { GarbageMeter, WorkerPool, nextTurn, transferable } from '../lib/index.js';
 import { idFromBytes, type Id } from '../model/index.js';
 import { ScratchCodec, type BlobLocation, type BlobWorkerPool, type Repository } from '../repo/index.js';
 import { SpanReader, writeSpan, type SpanBlob, type SpanResult, type SpanTarget, type SpanTask } from './span-write.js';
@@ -109,9 +109,8 @@ export async function writeContents(repo: Repository, jobs: readonly FileJob[], 
   const run = async (task: SpanTask): Promise<SpanResult> => {
     // Each worker gets a span to work on and two waiting; the rest are opened here.
     if (!pool || queued >= WORKER_SPANS * workers) {
-      // A turn of the event loop first: this is synchronous, and without the turn the
-      // workers' answers (and so their next spans) would wait behind it.
-      if (pool) await new Promise<void>((resolve) => setImmediate(resolve));
+      // Opening a span here is synchronous: the workers' answers go first.
+      if (pool) await nextTurn();
       const r = writeSpan(codec, task, reader);
       if (task.bytes) garbage.add(task.bytes.length);
       return r;

@@ -1,7 +1,8 @@
-import { closeSync, openSync, readSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
 import { LifeboatError, isLifeboatError } from '../errors/index.js';
 import type { Id } from '../model/index.js';
+import { FileRangeReader } from '../lib/file-range-reader.js';
 import type { ScratchCodec } from '../repo/index.js';
 
 /** One place a blob's plaintext goes: a file (path bytes as latin1 text) at an offset. */
@@ -61,7 +62,8 @@ export function writeSpan(codec: ScratchCodec, task: SpanTask, reader: SpanReade
     const owned = b.offset >= end;
     end = Math.max(end, b.offset + b.length);
     try {
-      if (bytes) plain = (owned ? codec.openOwned : codec.open).call(codec, b.id, bytes.subarray(b.offset, b.offset + b.length), b.uncompressedLength);
+      const sealed = bytes?.subarray(b.offset, b.offset + b.length);
+      if (sealed) plain = owned ? codec.openOwned(b.id, sealed, b.uncompressedLength) : codec.open(b.id, sealed, b.uncompressedLength);
     } catch (e) {
       blobError = describe(e);
     }
@@ -86,13 +88,11 @@ export function writeSpan(codec: ScratchCodec, task: SpanTask, reader: SpanReade
 
 /** A thread's way to a span's bytes: those sent with it, or read from its file into one reused buffer. */
 export class SpanReader {
-  private buffer = Buffer.alloc(0);
+  private readonly reader = new FileRangeReader();
 
   bytesOf(task: SpanTask): Uint8Array {
     if (task.bytes) return task.bytes;
     const { path, offset, length } = task.file!;
-    // Grown to what is asked (in whole MiB), not doubled: it stays one span.
-    if (this.buffer.length < length) this.buffer = Buffer.allocUnsafe(Math.ceil(length / MIB) * MIB);
     let fd: number;
     try {
       fd = openSync(path, 'r');
@@ -101,20 +101,14 @@ export class SpanReader {
       throw e;
     }
     try {
-      let got = 0;
-      while (got < length) {
-        const n = readSync(fd, this.buffer, got, length - got, offset + got);
-        if (n === 0) throw new LifeboatError('BACKEND_IO', `pack ${basename(path).slice(0, 8)} ends before byte ${offset + length}; run "lifeboat check"`);
-        got += n;
-      }
+      const bytes = this.reader.read(fd, offset, length);
+      if (!bytes) throw new LifeboatError('BACKEND_IO', `pack ${basename(path).slice(0, 8)} ends before byte ${offset + length}; run "lifeboat check"`);
+      return bytes;
     } finally {
       closeSync(fd);
     }
-    return this.buffer.subarray(0, length);
   }
 }
-
-const MIB = 1024 * 1024;
 
 function writeAt(t: SpanTarget, data: Uint8Array): void {
   const fd = openSync(Buffer.from(t.path, 'latin1'), t.whole ? 'w' : 'r+', 0o600);

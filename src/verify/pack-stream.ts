@@ -1,14 +1,13 @@
 import { createHash, type Hash } from 'node:crypto';
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, openSync } from 'node:fs';
 import type { MasterKey } from '../crypto/index.js';
 // Named modules, not barrels: this runs on the check workers (see pack-verify-worker.ts).
 import { open } from '../crypto/authenticated-cipher.js';
+import { FileRangeReader } from '../lib/file-range-reader.js';
 import type { Id } from '../model/index.js';
 import type { ScratchCodec } from '../repo/index.js';
 import { decodePackHeader, parseHeaderLength, type PackedBlob } from '../repo/pack.js';
 import { compareHeader, verifyPack, type PackVerdict } from './pack-verify.js';
-
-const MIB = 1024 * 1024;
 
 /** A blob inside a piece: `at` is its offset within the piece's bytes. */
 export interface PieceBlob {
@@ -30,6 +29,28 @@ export type StreamTask =
   | { readonly kind: 'file'; readonly pack: Id; readonly path: string; readonly size: number; readonly indexed: readonly PackedBlob[]; readonly pieceSize: number }
   | { readonly kind: 'whole'; readonly bytes: Uint8Array; readonly indexed: readonly PackedBlob[] };
 
+/**
+ * A pack's indexed blobs in offset order, cut into consecutive pieces of about `pieceSize`
+ * bytes (a piece ends after the blob that reaches it), each blob placed within its piece.
+ */
+export function packPieces(indexed: readonly PackedBlob[], pieceSize: number): { start: number; end: number; blobs: PieceBlob[] }[] {
+  const sorted = [...indexed].sort((a, b) => a.offset - b.offset);
+  const pieces: { start: number; end: number; blobs: PieceBlob[] }[] = [];
+  let start = 0;
+  for (let i = 0; i < sorted.length; ) {
+    const blobs: PieceBlob[] = [];
+    let end = start;
+    while (i < sorted.length && (blobs.length === 0 || end - start < pieceSize)) {
+      const b = sorted[i++]!;
+      end = b.offset + b.length;
+      blobs.push({ id: b.id, at: b.offset - start, length: b.length, uncompressedLength: b.uncompressedLength });
+    }
+    pieces.push({ start, end, blobs });
+    start = end;
+  }
+  return pieces;
+}
+
 /** `finish` and `file`: whether the pack is intact (hash, header, every blob); a piece or drop: null. */
 export type StreamReply = boolean | null | PackVerdict;
 
@@ -41,8 +62,8 @@ export type StreamReply = boolean | null | PackVerdict;
  */
 export class PackStreams {
   private readonly packs = new Map<Id, { hash: Hash; bad: boolean }>();
-  /** Where `file` tasks read their pieces; grows to the largest piece. */
-  private buffer = Buffer.alloc(0);
+  /** Where `file` tasks read their pieces. */
+  private readonly reader = new FileRangeReader();
 
   constructor(
     private readonly key: MasterKey,
@@ -83,13 +104,13 @@ export class PackStreams {
   }
 
   /**
-   * A pack of a local repository, read here piece by piece into one reused buffer: no bytes
-   * cross threads and nothing is allocated per piece. The caller has checked that the
-   * indexed blobs do not overlap and lie inside `size`. Any failure to read is "not intact":
-   * the caller then loads the pack and judges it whole, which reports a missing file.
+   * A pack of a local repository, read here piece by piece into one reused buffer and
+   * handled as the pieces another thread would send: no bytes cross threads and nothing is
+   * allocated per piece. The caller has checked that the indexed blobs do not overlap and
+   * lie inside `size`. Any failure to read is "not intact": the caller then loads the pack
+   * and judges it whole, which reports a missing file.
    */
   private verifyFile(task: Extract<StreamTask, { kind: 'file' }>): boolean {
-    const sorted = [...task.indexed].sort((a, b) => a.offset - b.offset);
     let fd: number;
     try {
       fd = openSync(task.path, 'r');
@@ -97,51 +118,19 @@ export class PackStreams {
       return false;
     }
     try {
-      const hash = createHash('sha256');
-      let intact = true;
-      let start = 0;
-      for (let i = 0; i < sorted.length; ) {
-        const first = i;
-        let end = start;
-        while (i < sorted.length && (i === first || end - start < task.pieceSize)) {
-          const b = sorted[i++]!;
-          end = b.offset + b.length;
-        }
-        const piece = this.readPiece(fd, start, end);
-        if (!piece) return false;
-        hash.update(piece);
-        for (let k = first; k < i && intact; k++) {
-          const b = sorted[k]!;
-          try {
-            this.codec.openOwned(b.id, piece.subarray(b.offset - start, b.offset - start + b.length), b.uncompressedLength);
-          } catch {
-            intact = false;
-          }
-        }
-        if (!intact) return false;
-        start = end;
+      let end = 0;
+      for (const p of packPieces(task.indexed, task.pieceSize)) {
+        const bytes = this.reader.read(fd, p.start, p.end - p.start);
+        if (!bytes) return false;
+        this.handle({ kind: 'piece', pack: task.pack, bytes, blobs: p.blobs });
+        end = p.end;
       }
-      const tail = this.readPiece(fd, start, task.size);
-      if (!tail) return false;
-      hash.update(tail);
-      return hash.digest('hex') === task.pack && this.headerMatches(tail, task.size, task.indexed);
+      const tail = this.reader.read(fd, end, task.size - end);
+      return tail !== undefined && this.handle({ kind: 'finish', pack: task.pack, bytes: tail, size: task.size, indexed: task.indexed }) === true;
     } finally {
+      this.packs.delete(task.pack);
       closeSync(fd);
     }
-  }
-
-  /** Bytes [start, end) of the file, in this thread's reused buffer; undefined when the file is shorter. */
-  private readPiece(fd: number, start: number, end: number): Uint8Array | undefined {
-    const length = end - start;
-    // Grown to what is asked (in whole MiB), not doubled: it stays a piece plus one blob.
-    if (this.buffer.length < length) this.buffer = Buffer.allocUnsafe(Math.ceil(length / MIB) * MIB);
-    let got = 0;
-    while (got < length) {
-      const n = readSync(fd, this.buffer, got, length - got, start + got);
-      if (n === 0) return undefined;
-      got += n;
-    }
-    return this.buffer.subarray(0, length);
   }
 
   /** The header, in the tail read last, must match the index exactly. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { describe, it } from 'node:test';
-import { mkdtempSync } from 'node:fs';
+import { after, describe, it } from 'node:test';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalBackend, MemBackend, type Backend } from '../backend/index.js';
@@ -10,6 +10,16 @@ import type { Id } from '../model/index.js';
 import { RepoWriter, Repository, type RepoEnv } from '../repo/index.js';
 import { PackVerifier } from './pack-verifier.js';
 
+const dirs: string[] = [];
+after(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+const tempDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'lifeboat-verifier-'));
+  dirs.push(d);
+  return d;
+};
+
 const env: RepoEnv = {
   clock: systemClock,
   owner: { hostname: 'test', username: 'test', pid: process.pid, uid: 0, gid: 0, isProcessAlive: () => true },
@@ -17,7 +27,7 @@ const env: RepoEnv = {
 
 /** One pack of six 3000-byte blobs: with 5000-byte pieces it is read in three pieces and a tail. */
 async function onePack(kind: 'memory' | 'local'): Promise<{ repo: Repository; backend: Backend; pack: Id; blobs: Id[] }> {
-  const backend = kind === 'memory' ? new MemBackend() : new LocalBackend(join(mkdtempSync(join(tmpdir(), 'lifeboat-verifier-')), 'repo'));
+  const backend = kind === 'memory' ? new MemBackend() : new LocalBackend(join(tempDir(), 'repo'));
   if (kind === 'local') await backend.create();
   const repo = await Repository.init(backend, new TextEncoder().encode('pw'), env, { kdf: { N: 1024, r: 8, p: 1 } });
   const w = new RepoWriter(repo, { packSize: 1024 * 1024 });

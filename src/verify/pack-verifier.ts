@@ -1,9 +1,9 @@
 import type { MasterKey } from '../crypto/index.js';
-import { GarbageMeter, WorkerPool, transferable } from '../lib/index.js';
+import { GarbageMeter, WorkerPool, nextTurn, transferable } from '../lib/index.js';
 import type { Id } from '../model/index.js';
 import { ScratchCodec, type PackedBlob, type Repository } from '../repo/index.js';
 import { loadChecked } from './checked-load.js';
-import { PackStreams, type PieceBlob, type StreamReply, type StreamTask } from './pack-stream.js';
+import { PackStreams, packPieces, type StreamReply, type StreamTask } from './pack-stream.js';
 import { checkIndexLayout, type PackVerdict } from './pack-verify.js';
 
 /** A pack is read in pieces of about this size (cut after the blob that reaches it). */
@@ -101,24 +101,15 @@ export class PackVerifier {
     // waits for this thread to pass it pieces.
     const path = repo.backend.localFile?.({ type: 'data', name: pack });
     if (path !== undefined) return (await this.send(thread, { kind: 'file', pack, path, size, indexed, pieceSize: Math.min(this.pieceSize, FILE_PIECE) })) === true;
-    const sorted = [...indexed].sort((a, b) => a.offset - b.offset);
     const sent: Promise<StreamReply>[] = [];
     let start = 0;
-    let i = 0;
     try {
-      while (i < sorted.length) {
-        const blobs: PieceBlob[] = [];
-        let end = start;
-        while (i < sorted.length && (blobs.length === 0 || end - start < this.pieceSize)) {
-          const b = sorted[i++]!;
-          end = b.offset + b.length;
-          blobs.push({ id: b.id, at: b.offset - start, length: b.length, uncompressedLength: b.uncompressedLength });
-        }
-        const bytes = await loadChecked(repo, 'data', pack, { offset: start, length: end - start });
+      for (const p of packPieces(indexed, this.pieceSize)) {
+        const bytes = await loadChecked(repo, 'data', pack, { offset: p.start, length: p.end - p.start });
         if (!bytes.ok) return false;
-        sent.push(this.send(thread, { kind: 'piece', pack, bytes: bytes.value, blobs }));
+        sent.push(this.send(thread, { kind: 'piece', pack, bytes: bytes.value, blobs: p.blobs }));
         if (sent.length >= PIECES_AHEAD) await sent.shift();
-        start = end;
+        start = p.end;
       }
       const tail = await loadChecked(repo, 'data', pack, { offset: start, length: size - start });
       if (!tail.ok) return false;
@@ -147,9 +138,8 @@ export class PackVerifier {
 
   private async send(thread: number, task: StreamTask): Promise<StreamReply> {
     if (thread === 0 || !this.pool) {
-      // A turn of the event loop first: work done here is synchronous, and without the turn
-      // the workers' answers (and so their next packs) would wait behind all of it.
-      if (this.pool) await new Promise<void>((resolve) => setImmediate(resolve));
+      // Work done here is synchronous: the workers' answers go first.
+      if (this.pool) await nextTurn();
       const reply = this.streams.handle(task);
       if (task.kind !== 'drop' && task.kind !== 'file') this.garbage.add(task.bytes.length);
       return reply;
