@@ -32,7 +32,7 @@ describe('parseLocationUrl', () => {
   });
 
   it('refuses unknown schemes and malformed ones with INVALID_ARGUMENT', () => {
-    for (const bad of ['', 'rest:http://x/', 'b2:bucket:path', 'sftp:', 'sftp:host', 'sftp://', 's3:', 's3:https://host', 's3:https://host/b/../x', 'azure:c:/p']) {
+    for (const bad of ['', 'rest:http://x/', 'b2:bucket:path', 'sftp:', 'sftp:host', 'sftp://', 's3:', 's3:https://host', 's3:https://host/b/../x', 's3:https://xn--:1/a', 'azure:c:/p']) {
       assert.throws(() => parseLocationUrl(bad), (e: unknown) => isLifeboatError(e, 'INVALID_ARGUMENT'), bad);
     }
   });
@@ -52,8 +52,11 @@ describe('parseLocationUrl', () => {
 
   it('sftp and s3 URLs built from parts parse back to those parts (property)', () => {
     const word = fc.stringMatching(/^[a-z][a-z0-9-]{0,12}$/);
+    // A label starting "xn--" is punycode (IDNA) and most such words are not valid punycode, so URL
+    // parsing rightly refuses them as hosts (the table case below); they are not parts of a valid URL.
+    const host = word.filter((w) => !w.startsWith('xn--'));
     fc.assert(
-      fc.property(word, word, fc.integer({ min: 1, max: 65535 }), fc.array(word, { minLength: 1, maxLength: 4 }), (user, host, port, parts) => {
+      fc.property(word, host, fc.integer({ min: 1, max: 65535 }), fc.array(word, { minLength: 1, maxLength: 4 }), (user, host, port, parts) => {
         const path = '/' + parts.join('/');
         assert.deepEqual(parseLocationUrl(`sftp://${user}@${host}:${port}/${path}`), { kind: 'sftp', user, host, ...(port === 22 ? {} : { port }), path, query: {} });
         assert.deepEqual(parseLocationUrl(`sftp:${user}@${host}:${path}`), { kind: 'sftp', user, host, path, query: {} });
