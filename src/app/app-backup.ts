@@ -181,7 +181,7 @@ async function archive(repo: Repository, a: ArchiveInput) {
       counts: { filesNew: c.filesNew, filesChanged: c.filesChanged, filesUnmodified: c.filesUnmodified, dataAdded: writer.stats.dataAdded, totalBytesProcessed: c.bytesProcessed },
     };
   } finally {
-    writer.abandon(); // a temp pack of a run that failed
+    await writer.abandon(); // temp packs of a run that failed
     await pool.close();
   }
 }

@@ -88,7 +88,7 @@ export async function runBackup(repo: Repository, opts: BackupOptions, env: Envi
     const snapshotId = await repo.saveSnapshot(snapshot);
     return summarize(snapshotId, parent?.id, result.counts, writer, result.errors, repo.env.clock.now().getTime() - started.getTime());
     } finally {
-      writer.abandon(); // a temp pack of a run that failed
+      await writer.abandon(); // temp packs of a run that failed
       await pool.close();
     }
   }, { index: true, meanwhile: findIt });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { isLifeboatError } from '../errors/index.js';
-import { CIPHER_OVERHEAD, nativeCtr, open, openInPlace, openInto, plaintextLength, seal, sealInto, sealedLength, useNodeCipherForTests } from './authenticated-cipher.js';
+import { CIPHER_OVERHEAD, IV_BYTES, nativeCtr, open, openInPlace, openInto, plaintextLength, seal, sealInPlace, sealInto, sealedLength, useNodeCipherForTests } from './authenticated-cipher.js';
 import { createCipheriv } from 'node:crypto';
 import { aes256CtrXor } from '../lib/fs-native.js';
 import { newMasterKey, type MasterKey } from './master-key.js';
@@ -203,6 +203,31 @@ for (const cipher of ['native', 'node:crypto'] as const) {
           assertRejected(() => openInPlace(key, damaged));
           assert.deepEqual(damaged, before, 'a refused object is left as it was');
           assertRejected(() => openInPlace(key, sealed.subarray(0, Math.min(at % (sealed.length + 1), CIPHER_OVERHEAD - 1))));
+        }),
+        { numRuns: 60 },
+      );
+    } finally {
+      useNodeCipherForTests(false);
+    }
+  });
+
+  test(`sealInPlace (${cipher} AES-CTR): the box's plaintext becomes a sealed object that opens to it; bytes outside the object are untouched; a short box is refused`, () => {
+    useNodeCipherForTests(cipher === 'node:crypto');
+    try {
+      const key = newMasterKey();
+      fc.assert(
+        fc.property(fc.uint8Array({ maxLength: 200_000 }), fc.nat({ max: 64 }), fc.nat({ max: 64 }), (plain, before, after) => {
+          // The box sits inside a larger buffer, with `after` spare bytes behind it.
+          const outer = new Uint8Array(before + sealedLength(plain.length) + after).fill(0xa5);
+          const box = outer.subarray(before);
+          box.set(plain, IV_BYTES);
+          const sealed = sealInPlace(key, box, plain.length);
+          assert.equal(sealed.buffer, outer.buffer, 'sealed where it lay');
+          assert.equal(sealed.byteOffset, outer.byteOffset + before);
+          assert.equal(sealed.length, sealedLength(plain.length));
+          assert.deepEqual(open(key, sealed), plain);
+          assert.ok(outer.subarray(0, before).every((b) => b === 0xa5) && outer.subarray(before + sealed.length).every((b) => b === 0xa5), 'nothing outside the object written');
+          assert.throws(() => sealInPlace(key, new Uint8Array(sealedLength(plain.length) - 1), plain.length), (e: unknown) => isLifeboatError(e, 'INVALID_ARGUMENT'));
         }),
         { numRuns: 60 },
       );

@@ -134,6 +134,28 @@ export function sealInto(key: MasterKey, plaintext: Uint8Array, out: Uint8Array)
   return out.subarray(0, n);
 }
 
+/**
+ * Seals in place: `box` holds the plaintext at [IV_BYTES, IV_BYTES + n), with room for the IV
+ * before it and the MAC after it; the plaintext is overwritten by its ciphertext. Returns
+ * box[0, sealedLength(n)). Lets a pack writer seal a chunk it owns, or compressed output it
+ * put in such a box, without a buffer of the blob's size per seal.
+ */
+export function sealInPlace(key: MasterKey, box: Uint8Array, n: number): Uint8Array {
+  const total = sealedLength(n);
+  if (!Number.isInteger(n) || n < 0 || box.length < total) {
+    throw new LifeboatError('INVALID_ARGUMENT', `a box for ${n} plaintext bytes needs ${total} bytes; it holds ${box.length}`);
+  }
+  const st = stateFor(key);
+  const iv = box.subarray(0, IV_BYTES);
+  do sodium.randombytes_buf(iv);
+  while (allZero(iv));
+  const text = box.subarray(IV_BYTES, IV_BYTES + n);
+  // CTR reads each block before writing it, so source and destination may be the same bytes.
+  ctrInto(st.encrypt, iv, text, text, 0);
+  st.poly.tagInto(iv, text, box.subarray(IV_BYTES + n, total));
+  return box.subarray(0, total);
+}
+
 /** Encrypts and authenticates `plaintext`: IV || ciphertext || MAC. */
 export function seal(key: MasterKey, plaintext: Uint8Array): Uint8Array {
   return sealInto(key, plaintext, allocate(sealedLength(plaintext.length)));

@@ -5,6 +5,7 @@ export {
   MAC_BYTES,
   seal,
   sealInto,
+  sealInPlace,
   open,
   openInto,
   openInPlace,

@@ -2,8 +2,9 @@ import type { MasterKey } from '../crypto/index.js';
 import { WorkerPool, transferable } from '../lib/index.js';
 import type { Id } from '../model/index.js';
 import type { SealedBlob } from './blob-codec.js';
-import type { BlobResult, BlobTask, ChunkEvent, FileReadOutcome, FileToRead, SealedHeld } from './blob-worker-protocol.js';
+import type { BlobResult, BlobTask, ChunkEvent, FileReadOutcome, FileToRead, PackTarget, SealedHeld } from './blob-worker-protocol.js';
 import type { CompressionMode } from './compression.js';
+import type { SpilledPack } from './pack-spill.js';
 
 /** A blob hashed on a worker and held there until sealed or dropped. */
 export interface HeldBlob {
@@ -67,6 +68,25 @@ export class BlobWorkerPool {
   async decide(worker: number, seal: readonly number[], drop: readonly number[], mode: CompressionMode): Promise<readonly SealedHeld[]> {
     const r = await this.pool.run({ op: 'decide', seal, drop, mode }, [], worker);
     return r.sealed ?? [];
+  }
+
+  /**
+   * Seals chunks held by `worker` after a `readFiles` into that worker's own pack (in a temp
+   * file under `to.dir`), drops the others, and returns the packs that this filled.
+   */
+  async decideIntoPack(worker: number, seal: readonly number[], drop: readonly number[], mode: CompressionMode, to: PackTarget): Promise<readonly SpilledPack[]> {
+    const r = await this.pool.run({ op: 'decide', seal, drop, mode, pack: to }, [], worker);
+    return r.packs ?? [];
+  }
+
+  /** Closes `worker`'s pack, if it holds any blob, and returns it. */
+  async finishPack(worker: number): Promise<SpilledPack | undefined> {
+    return (await this.pool.run({ op: 'finish-pack' }, [], worker)).packs?.[0];
+  }
+
+  /** Removes `worker`'s unfinished pack and its temp file (after a failure). */
+  async discardPack(worker: number): Promise<void> {
+    await this.pool.run({ op: 'discard-pack' }, [], worker);
   }
 
   drop(h: HeldBlob): void {

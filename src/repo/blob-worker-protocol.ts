@@ -1,5 +1,6 @@
 import type { Id } from '../model/index.js';
 import type { CompressionMode } from './compression.js';
+import type { SpilledPack } from './pack-spill.js';
 
 /** A file for a worker to read: its path (bytes, as names need not be UTF-8) and lstat size. */
 export interface FileToRead {
@@ -21,7 +22,21 @@ export type BlobTask =
   | { readonly op: 'seal-held'; readonly ticket: number; readonly mode: CompressionMode; readonly isTree: boolean }
   | { readonly op: 'drop'; readonly ticket: number }
   | { readonly op: 'read'; readonly files: readonly FileToRead[]; readonly polynomial: bigint }
-  | { readonly op: 'decide'; readonly seal: readonly number[]; readonly drop: readonly number[]; readonly mode: CompressionMode };
+  | { readonly op: 'decide'; readonly seal: readonly number[]; readonly drop: readonly number[]; readonly mode: CompressionMode; readonly pack?: PackTarget }
+  | { readonly op: 'finish-pack' }
+  | { readonly op: 'discard-pack' };
+
+/**
+ * Where a worker builds data packs of its own, in a temp file: with it, `decide` seals new
+ * chunks straight into that pack and answers with the packs it filled, so no blob's bytes
+ * cross threads at all; the main thread stores the finished packs.
+ */
+export interface PackTarget {
+  /** Directory for the temp files (restic uses $TMPDIR too). */
+  readonly dir: string;
+  /** A pack is finished after the blob that takes it to this size. */
+  readonly size: number;
+}
 
 /** One chunk read by a `read` task, held in the worker under `ticket`. */
 export interface ReadChunk {
@@ -53,6 +68,8 @@ export interface BlobResult {
   readonly uncompressedLength: number;
   /** `read`: one outcome per file. */
   readonly files?: readonly FileReadOutcome[];
-  /** `decide`: the blobs sealed, in the order asked. */
+  /** `decide` without a pack target: the blobs sealed, in the order asked. */
   readonly sealed?: readonly SealedHeld[];
+  /** `decide` with a pack target, `finish-pack`: the worker's packs finished by this task. */
+  readonly packs?: readonly SpilledPack[];
 }

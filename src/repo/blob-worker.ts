@@ -2,18 +2,24 @@
 // verifies them on the way back), the CPU-heavy part of a backup or restore. Started by
 // BlobWorkerPool.
 import { workerData } from 'node:worker_threads';
+import { CIPHER_OVERHEAD, IV_BYTES } from '../crypto/authenticated-cipher.js';
 import type { MasterKey } from '../crypto/index.js';
 import { LifeboatError } from '../errors/index.js';
 import { GarbageMeter } from '../lib/garbage-meter.js';
 import { ownedBuffer, serveTasks, type EmitEvent, type TaskAnswer } from '../lib/serve-tasks.js';
 import { blobId } from './blob-codec.js';
-import type { BlobResult, BlobTask, FileReadOutcome, ReadChunk, SealedHeld } from './blob-worker-protocol.js';
+import type { BlobResult, BlobTask, FileReadOutcome, PackTarget, ReadChunk, SealedHeld } from './blob-worker-protocol.js';
 import { Chunker } from './chunker.js';
+import type { CompressionMode } from './compression.js';
 import { ASSEMBLY_SIZE, readFileChunks, type ChunkBuffers } from './file-chunks.js';
+import { SpillPackBuilder, type SpilledPack } from './pack-spill.js';
 import { RingArena } from './ring-arena.js';
 import { ScratchCodec } from './scratch-codec.js';
 
-const codec = new ScratchCodec(workerData.key as MasterKey);
+const key = workerData.key as MasterKey;
+const codec = new ScratchCodec(key);
+/** The data pack this worker is filling, when the main thread gave it a pack target. */
+let pack: SpillPackBuilder | undefined;
 /** Plaintexts dropped after sealing: their memory comes back only when collected. */
 const garbage = new GarbageMeter(16 * 1024 * 1024);
 /** Data hashed and waiting for the main thread's decision, by ticket. */
@@ -28,16 +34,26 @@ const HELD_LIMIT = 8 * 1024 * 1024;
 /** Held chunks live here; the slack above HELD_LIMIT fits the chunk that crosses it. */
 const arena = new RingArena(HELD_LIMIT + 8 * 1024 * 1024);
 const spareAssemblies: Buffer[] = [];
+/**
+ * Chunks read here are boxed: each lies in a piece of memory with room for the IV before it
+ * and the MAC after it, so sealing a chunk stored raw encrypts it where it lies.
+ */
 const buffers: ChunkBuffers = {
-  alloc: (n) => arena.alloc(n) ?? Buffer.allocUnsafeSlow(n),
+  alloc: (n) => (arena.alloc(n + CIPHER_OVERHEAD) ?? Buffer.allocUnsafeSlow(n + CIPHER_OVERHEAD)).subarray(IV_BYTES, IV_BYTES + n),
   free: (b) => freePlain(b),
   assembly: () => spareAssemblies.pop() ?? Buffer.allocUnsafeSlow(ASSEMBLY_SIZE),
   doneWithAssembly: (b) => void spareAssemblies.push(b),
 };
 
+/** The box around a chunk from `buffers.alloc`. */
+function boxOf(plain: Uint8Array): Uint8Array {
+  return new Uint8Array(plain.buffer, plain.byteOffset - IV_BYTES, plain.length + CIPHER_OVERHEAD);
+}
+
 function freePlain(b: Uint8Array): void {
-  if (arena.owns(b)) arena.free(b);
-  else garbage.add(b.length);
+  const box = boxOf(b);
+  if (arena.owns(box)) arena.free(box);
+  else garbage.add(box.length);
 }
 /** Chunk events are sent in batches of this many chunks or bytes, or at the end of a task. */
 const EVENT_CHUNKS = 64;
@@ -122,6 +138,7 @@ function decide(task: Extract<BlobTask, { op: 'decide' }>): TaskAnswer<BlobResul
     const h = release(t);
     if (h) freePlain(h.plain);
   }
+  if (task.pack) return { value: { uncompressedLength: 0, packs: sealIntoPack(task.seal, task.mode, task.pack) } };
   const sealed: SealedHeld[] = [];
   const transfer: ArrayBuffer[] = [];
   for (const ticket of task.seal) {
@@ -136,12 +153,40 @@ function decide(task: Extract<BlobTask, { op: 'decide' }>): TaskAnswer<BlobResul
   return { value: { uncompressedLength: 0, sealed }, transfer };
 }
 
+/**
+ * Seals held chunks into this worker's pack, in order, each where it lies or in the
+ * compression scratch, and returns the packs that filled up (closed, in their temp files).
+ */
+function sealIntoPack(tickets: readonly number[], mode: CompressionMode, to: PackTarget): SpilledPack[] {
+  const finished: SpilledPack[] = [];
+  try {
+    for (const ticket of tickets) {
+      const h = release(ticket);
+      if (!h) throw new LifeboatError('INTERNAL', `no held blob for ticket ${ticket}`);
+      const s = codec.sealBoxed(boxOf(h.plain), mode);
+      (pack ??= new SpillPackBuilder('data', to.dir)).add(h.id, s.sealed, s.uncompressedLength);
+      freePlain(h.plain);
+      if (pack.size >= to.size) finished.push(pack.finish(key));
+    }
+  } finally {
+    wakeReaders();
+  }
+  return finished;
+}
+
 function handle(task: BlobTask, emit: EmitEvent): TaskAnswer<BlobResult> | Promise<TaskAnswer<BlobResult>> {
   switch (task.op) {
     case 'read':
       return readFiles(task, emit);
     case 'decide':
       return decide(task);
+    case 'finish-pack': {
+      const done = pack !== undefined && pack.count > 0 ? [pack.finish(key)] : [];
+      return { value: { uncompressedLength: 0, packs: done } };
+    }
+    case 'discard-pack':
+      pack?.discard();
+      return { value: { uncompressedLength: 0 } };
     case 'seal': {
       const s = codec.seal(task.id, task.plain, task.mode, task.isTree);
       garbage.add(task.plain.length);

@@ -1,7 +1,10 @@
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import { closeSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { seal, type MasterKey } from '../crypto/index.js';
+// Named modules, not the crypto barrel: blob workers build packs with this too, and each
+// thread loads what it imports (see blob-worker.ts).
+import { seal } from '../crypto/authenticated-cipher.js';
+import type { MasterKey } from '../crypto/master-key.js';
 import type { BlobType, Id } from '../model/index.js';
 import { encodePackHeader, type PackedBlob } from './pack.js';
 

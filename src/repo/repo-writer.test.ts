@@ -441,16 +441,28 @@ describe('RepoWriter edge cases', () => {
   );
 });
 
-describe('RepoWriter.readFiles (workers read, chunk and seal)', () => {
+/**
+ * Workers read, chunk and seal; with a spill directory they also build the packs, in temp
+ * files of their own, and no temp file may outlive the writer (after a failure or abandon too).
+ */
+function readFilesSuite(spill: boolean): void {
+describe(`RepoWriter.readFiles (workers read, chunk and seal${spill ? '; packs built by the workers in temp files' : ''})`, () => {
   const POL = 0x3da3358b4dc173n;
   let pool: BlobWorkerPool | undefined;
   let dir: string;
+  let spillDir: string | undefined;
+  const withSpill = (o: WriterOptions): WriterOptions => (spillDir ? { ...o, spillDir } : o);
+  const noTempPacks = () => {
+    if (spillDir) assert.deepEqual(readdirSync(spillDir), [], 'no temp pack is left behind');
+  };
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'lifeboat-readfiles-'));
+    if (spill) spillDir = mkdtempSync(join(tmpdir(), 'lifeboat-spill-'));
   });
   after(async () => {
     await pool?.close();
     rmSync(dir, { recursive: true, force: true });
+    if (spillDir) rmSync(spillDir, { recursive: true, force: true });
   });
   const file = (name: string, data: Uint8Array) => {
     const p = join(dir, name);
@@ -476,11 +488,12 @@ describe('RepoWriter.readFiles (workers read, chunk and seal)', () => {
     const small = pseudoRandom('small', 40_000);
     const files = [file('small', small), file('same-as-small', small), file('empty', new Uint8Array(0)), { path: Buffer.from(join(dir, 'missing')), size: 10 }, file('big', big)];
     // A budget far below one chunk: reads must pause and resume, never hang.
-    const w = new RepoWriter(repo, { pool, packSize: 256 * 1024, maxBytesInFlight: 64 * 1024 });
+    const w = new RepoWriter(repo, withSpill({ pool, packSize: 256 * 1024, maxBytesInFlight: 64 * 1024 }));
     const first = await w.readFiles(files.slice(0, 4), POL);
     const second = await w.readFiles(files.slice(4), POL);
     const results = [...(await first.done), ...(await second.done)];
     await w.flush();
+    noTempPacks();
     const ok = (i: number) => {
       const r = results[i]!;
       if ('error' in r) assert.fail(`file ${i} failed: ${r.error.message}`);
@@ -499,12 +512,13 @@ describe('RepoWriter.readFiles (workers read, chunk and seal)', () => {
     for (const [i, id] of bigIds.entries()) assertBytes(await repo.loadBlob('data', id), big.subarray(i === 0 ? 0 : cuts[i - 1], cuts[i]));
     assertBytes(await repo.loadBlob('data', sha256(small)), small);
     // Read again into the same repository: every chunk is known, nothing new is stored.
-    const again = new RepoWriter(repo, { pool });
+    const again = new RepoWriter(repo, withSpill({ pool }));
     const r = await (await again.readFiles([files[4]!], POL)).done;
     await again.flush();
     assert.deepEqual(r, [{ ids: bigIds, size: big.length }]);
     assert.equal(again.stats.dataBlobs, 0);
     assert.equal(again.stats.packs, 0);
+    noTempPacks();
   });
 
   test('a failing pack upload: flush rejects, reads still finish, no index is written', async () => {
@@ -512,7 +526,7 @@ describe('RepoWriter.readFiles (workers read, chunk and seal)', () => {
     const r = await initTestRepo(b);
     const p = new BlobWorkerPool(r.key, 2);
     try {
-      const w = new RepoWriter(r, { pool: p, packSize: 128 * 1024, maxBytesInFlight: 256 * 1024 });
+      const w = new RepoWriter(r, withSpill({ pool: p, packSize: 128 * 1024, maxBytesInFlight: 256 * 1024 }));
       const files = Array.from({ length: 6 }, (_, i) => file(`f${i}`, pseudoRandom(`fail ${i}`, 900_000)));
       const reads = [];
       try {
@@ -523,8 +537,66 @@ describe('RepoWriter.readFiles (workers read, chunk and seal)', () => {
       await Promise.allSettled(reads);
       await rejectsCode(w.flush(), 'BACKEND_IO');
       assert.deepEqual(await listNames(b, 'index'), []);
+      noTempPacks();
+    } finally {
+      await p.close();
+    }
+  });
+
+  test('abandoned while workers are still reading: no temp pack is left and no index is written', async () => {
+    const b = new MemBackend();
+    const r = await initTestRepo(b);
+    const p = new BlobWorkerPool(r.key, 2);
+    try {
+      const w = new RepoWriter(r, withSpill({ pool: p, packSize: 1024 * 1024 }));
+      const files = Array.from({ length: 4 }, (_, i) => file(`ab${i}`, pseudoRandom(`abandon ${i}`, 3 * 1024 * 1024)));
+      const reads = [];
+      for (const f of files) reads.push((await w.readFiles([f], POL)).done);
+      // Some chunks are sealed by now, so the workers have packs open.
+      await reads[0];
+      await w.abandon();
+      await Promise.allSettled(reads);
+      await rejectsCode(w.flush(), 'INTERNAL');
+      noTempPacks();
+      assert.deepEqual(await listNames(b, 'index'), []);
+    } finally {
+      await p.close();
+    }
+  });
+
+  test('packs built by workers: each closes right after the blob that takes it past the pack size, and its header matches the index', async () => {
+    const b = new MemBackend();
+    const repo = await initTestRepo(b);
+    const p = new BlobWorkerPool(repo.key, 2);
+    try {
+      const packSize = 700 * 1024;
+      const w = new RepoWriter(repo, withSpill({ pool: p, packSize }));
+      const data = Array.from({ length: 12 }, (_, i) => pseudoRandom(`packs ${i}`, 150_000 + i * 20_000));
+      const results = await Promise.all(await Promise.all(data.map(async (d, i) => (await w.readFiles([file(`pk${i}`, d)], POL)).done)));
+      await w.flush();
+      noTempPacks();
+      const [idx] = await listNames(b, 'index');
+      const packs = decodeIndexFile(await repo.loadUnpacked('index', idx!)).packs;
+      assert.equal(packs.reduce((n, pk) => n + pk.blobs.length, 0), data.length);
+      for (const pk of packs) {
+        const { bytes, blobs } = await readPack(b, repo.key, pk.id);
+        assert.equal(sha256(bytes), pk.id, 'pack name = sha256 of its bytes');
+        assert.deepEqual([...blobs].sort((x, y) => x.offset - y.offset), [...pk.blobs].sort((x, y) => x.offset - y.offset), 'header = index entries');
+        const sizes = [...blobs].sort((x, y) => x.offset - y.offset).map((x) => x.length);
+        const beforeLast = sizes.slice(0, -1).reduce((n, x) => n + x, 0);
+        assert.ok(beforeLast < packSize, `pack ${pk.id.slice(0, 8)} went on after reaching the pack size`);
+      }
+      for (const [i, d] of data.entries()) {
+        const res = results[i]![0]!;
+        if ('error' in res) assert.fail(res.error.message);
+        assertBytes(await repo.loadBlob('data', res.ids[0]!), d);
+      }
     } finally {
       await p.close();
     }
   });
 });
+}
+
+readFilesSuite(false);
+readFilesSuite(true);

@@ -3,7 +3,7 @@ import { GarbageMeter } from '../lib/index.js';
 import type { BlobType, Id } from '../model/index.js';
 import { sealBlob, blobId, type SealedBlob } from './blob-codec.js';
 import type { BlobWorkerPool } from './blob-worker-pool.js';
-import type { ChunkEvent, FileToRead } from './blob-worker-protocol.js';
+import type { ChunkEvent, FileToRead, PackTarget } from './blob-worker-protocol.js';
 import type { CompressionMode } from './compression.js';
 import { encodeIndexFile, type IndexedPack } from './index-file.js';
 import { CHUNK_MAX_SIZE } from './chunker.js';
@@ -78,6 +78,13 @@ export class RepoWriter {
   private readsInFlight = 0;
   /** `decide` tasks sealing on a worker right now. */
   private sealsOut = 0;
+  /**
+   * With a pool and a spill directory, workers seal the chunks they read into packs of their
+   * own (temp files) and only finished packs come back: no blob's bytes cross threads.
+   */
+  private readonly workerPackTarget: PackTarget | undefined;
+  /** Workers that may have an unfinished pack of this writer's. */
+  private readonly workersWithPacks = new Set<number>();
   private readWaiters: (() => void)[] = [];
   private readonly uploading = new Set<Promise<void>>();
   private readonly written: IndexedPack[] = [];
@@ -104,6 +111,7 @@ export class RepoWriter {
       tree: new PackBuilder('tree', 1024 * 1024),
     };
     this.capacity = capacity;
+    this.workerPackTarget = opts.pool && opts.spillDir !== undefined ? { dir: opts.spillDir, size: this.packSize } : undefined;
     this.uploads = opts.uploads ?? 4;
     this.maxBytes = opts.maxBytesInFlight ?? Math.max(32 * 1024 * 1024, this.packSize * 2);
     this.compression = opts.compression ?? 'auto';
@@ -258,6 +266,18 @@ export class RepoWriter {
     for (const n of lengths) bytes += n;
     this.bytesInFlight += bytes;
     this.sealsOut++;
+    const to = this.workerPackTarget;
+    if (to) {
+      if (seal.length > 0) this.workersWithPacks.add(worker);
+      try {
+        for (const pack of await pool.decideIntoPack(worker, seal, drop, this.compression, to)) this.storeWorkerPack(pack);
+      } finally {
+        this.sealsOut--;
+        // Sealed into the worker's pack file: these bytes are no longer in memory.
+        this.release(bytes);
+      }
+      return;
+    }
     let blobs;
     try {
       blobs = await pool.decide(worker, seal, drop, this.compression);
@@ -265,6 +285,27 @@ export class RepoWriter {
       this.sealsOut--;
     }
     blobs.forEach((b, i) => this.addSealed('data', b, lengths[i]!));
+  }
+
+  /** Stores a pack a worker finished; until stored it counts as in flight, like the writer's own. */
+  private storeWorkerPack(pack: SpilledPack): void {
+    for (const b of pack.blobs) this.bytesInFlight += b.length;
+    const p: Promise<void> = this.uploadWhenFree(pack).finally(() => this.settle(this.uploading, p));
+    this.uploading.add(p);
+  }
+
+  /** Has each worker close its pack and stores the packs. */
+  private async finishWorkerPacks(): Promise<void> {
+    const pool = this.opts.pool!;
+    for (const worker of this.workersWithPacks) {
+      try {
+        const pack = await pool.finishPack(worker);
+        if (pack) this.storeWorkerPack(pack);
+      } catch (e) {
+        this.fail(e);
+      }
+    }
+    this.workersWithPacks.clear();
   }
 
   private async roomOrFailure(): Promise<void> {
@@ -289,19 +330,30 @@ export class RepoWriter {
   /** Closes the open packs, waits for every upload, and writes the index for them. */
   async flush(): Promise<void> {
     while (this.sealing.size > 0 || this.deciding.size > 0) await Promise.all([...this.sealing, ...this.deciding]);
-    if (!this.failure) for (const packer of Object.values(this.packers)) if (packer.count > 0) this.closePack(packer);
+    if (!this.failure) {
+      for (const packer of Object.values(this.packers)) if (packer.count > 0) this.closePack(packer);
+      await this.finishWorkerPacks();
+    }
     // Also after a failure: nothing of this writer may still be running (or in a temp file).
     while (this.uploading.size > 0) await Promise.all(this.uploading);
     if (this.failure) {
-      this.abandon();
+      await this.abandon();
       throw this.failure;
     }
     await this.writeIndex();
   }
 
-  /** Removes the temp file of a pack still being built; for a run that stops without `flush`. */
-  abandon(): void {
+  /**
+   * Removes the temp files of packs still being built, here and on the workers; for a run
+   * that stops without `flush`. Nothing is stored after this: later decisions drop their chunks.
+   */
+  async abandon(): Promise<void> {
+    this.fail(new LifeboatError('INTERNAL', 'the writer was abandoned'));
     if (this.packers.data instanceof SpillPackBuilder) this.packers.data.discard();
+    // A worker serves tasks in order, so a decision sent before this is sealed before the discard.
+    const workers = [...this.workersWithPacks];
+    this.workersWithPacks.clear();
+    await Promise.all(workers.map((w) => this.opts.pool!.discardPack(w).catch(() => undefined)));
   }
 
   private addSealed(type: BlobType, blob: SealedBlob, plainLength: number): void {

@@ -3,7 +3,7 @@ import zstd from 'zstd-napi/binding.js';
 import type { MasterKey } from '../crypto/index.js';
 // Named modules, not the crypto and model barrels: this file runs on the worker threads too,
 // and each thread loads what it imports (see blob-worker.ts).
-import { openInPlace, openInto, plaintextLength, sealInto, sealedLength } from '../crypto/authenticated-cipher.js';
+import { CIPHER_OVERHEAD, IV_BYTES, openInPlace, openInto, plaintextLength, sealInPlace, sealInto, sealedLength } from '../crypto/authenticated-cipher.js';
 import { LifeboatError } from '../errors/index.js';
 import type { Id } from '../model/index.js';
 import type { SealedBlob } from './blob-codec.js';
@@ -36,6 +36,24 @@ export class ScratchCodec {
       }
     }
     return { id, sealed: sealInto(this.key, plain, allocate(sealedLength(plain.length))), uncompressedLength: 0 };
+  }
+
+  /**
+   * Seals without a buffer of its own: `box` is the plaintext with room for the IV before it
+   * and the MAC after it (`box[IV_BYTES, box.length - MAC_BYTES)`), and is overwritten. The
+   * result is a view of `box` (stored raw) or of the compression scratch, valid until the next
+   * call: write it out before sealing the next blob.
+   */
+  sealBoxed(box: Uint8Array, mode: CompressionMode): { readonly sealed: Uint8Array; readonly uncompressedLength: number } {
+    const n = box.length - CIPHER_OVERHEAD;
+    if (mode !== 'off' && n > 0) {
+      const plain = box.subarray(IV_BYTES, IV_BYTES + n);
+      const bound = zstd.compressBound(n);
+      if (this.zbuf.length < bound + CIPHER_OVERHEAD) this.zbuf = allocate(bound + CIPHER_OVERHEAD);
+      const z = this.compressor(compressionLevel(mode, n)).compress2(this.zbuf.subarray(IV_BYTES, IV_BYTES + bound), plain);
+      if (z < n) return { sealed: sealInPlace(this.key, this.zbuf, z), uncompressedLength: n };
+    }
+    return { sealed: sealInPlace(this.key, box, n), uncompressedLength: 0 };
   }
 
   /**
