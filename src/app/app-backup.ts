@@ -160,6 +160,9 @@ async function archive(repo: Repository, a: ArchiveInput) {
       parent: a.parent,
     }, a.opts.reporter);
     const result = await archiver.run();
+    await writer.finishPacks();
+    // The workers are done: their memory goes before the index is encoded.
+    await pool.close();
     await writer.flush();
     const snapshot: Snapshot = {
       time,

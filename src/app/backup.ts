@@ -72,6 +72,9 @@ export async function runBackup(repo: Repository, opts: BackupOptions, env: Envi
       ...(opts.stdin ? { stdin: opts.stdin } : {}),
     }, opts.reporter);
     const result = await archiver.run();
+    await writer.finishPacks();
+    // The workers are done: their memory goes before the index is encoded.
+    await pool.close();
     await writer.flush();
     const snapshot: Snapshot = {
       time: goTimeFromDate(started),

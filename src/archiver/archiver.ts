@@ -85,8 +85,8 @@ export class Archiver {
    */
   private readonly reading = limiter(FILES_READ_AT_ONCE);
   /**
-   * Large files (chunked) being read at once. Each holds a 9 MiB assembly buffer, and two
-   * are enough to keep the workers fed while the small files around them are read.
+   * Large files (chunked) being read at once. Each holds its chunks in flight, up to 8 MiB
+   * apiece, and two are enough to keep the workers fed while the small files around them are read.
    */
   private readonly readingLarge = limiter(LARGE_FILES_READ_AT_ONCE);
   /** Chunkers lent to files being read (each owns a WebAssembly instance: costly to make per file). */

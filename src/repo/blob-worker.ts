@@ -11,7 +11,7 @@ import { blobId } from './blob-codec.js';
 import type { BlobResult, BlobTask, FileReadOutcome, PackTarget, ReadChunk, SealedHeld } from './blob-worker-protocol.js';
 import { Chunker } from './chunker.js';
 import type { CompressionMode } from './compression.js';
-import { ASSEMBLY_SIZE, readFileChunks, type ChunkBuffers } from './file-chunks.js';
+import { readFileChunks, SCAN_SIZE, type ChunkBuffers } from './file-chunks.js';
 import { SpillPackBuilder, type SpilledPack } from './pack-spill.js';
 import { RingArena } from './ring-arena.js';
 import { ScratchCodec } from './scratch-codec.js';
@@ -21,7 +21,7 @@ const codec = new ScratchCodec(key);
 /** The data pack this worker is filling, when the main thread gave it a pack target. */
 let pack: SpillPackBuilder | undefined;
 /** Plaintexts dropped after sealing: their memory comes back only when collected. */
-const garbage = new GarbageMeter(16 * 1024 * 1024);
+const garbage = new GarbageMeter(4 * 1024 * 1024);
 /** Data hashed and waiting for the main thread's decision, by ticket. */
 const held = new Map<number, { id: string; plain: Uint8Array }>();
 let heldBytes = 0;
@@ -30,10 +30,10 @@ let tickets = 0;
  * Bytes a worker may hold waiting for decisions before its reads pause: the bound on a
  * backup's plaintext in memory per worker, whatever the file sizes.
  */
-const HELD_LIMIT = 8 * 1024 * 1024;
+const HELD_LIMIT = 4 * 1024 * 1024;
 /** Held chunks live here; the slack above HELD_LIMIT fits the chunk that crosses it. */
-const arena = new RingArena(HELD_LIMIT + 8 * 1024 * 1024);
-const spareAssemblies: Buffer[] = [];
+const arena = new RingArena(HELD_LIMIT + 4 * 1024 * 1024);
+const spareScanBuffers: Buffer[] = [];
 /**
  * Chunks read here are boxed: each lies in a piece of memory with room for the IV before it
  * and the MAC after it, so sealing a chunk stored raw encrypts it where it lies.
@@ -41,8 +41,8 @@ const spareAssemblies: Buffer[] = [];
 const buffers: ChunkBuffers = {
   alloc: (n) => (arena.alloc(n + CIPHER_OVERHEAD) ?? Buffer.allocUnsafeSlow(n + CIPHER_OVERHEAD)).subarray(IV_BYTES, IV_BYTES + n),
   free: (b) => freePlain(b),
-  assembly: () => spareAssemblies.pop() ?? Buffer.allocUnsafeSlow(ASSEMBLY_SIZE),
-  doneWithAssembly: (b) => void spareAssemblies.push(b),
+  scanBuffer: () => spareScanBuffers.pop() ?? Buffer.allocUnsafeSlow(SCAN_SIZE),
+  doneWithScanBuffer: (b) => void spareScanBuffers.push(b),
 };
 
 /** The box around a chunk from `buffers.alloc`. */
@@ -83,6 +83,19 @@ function wakeReaders(): void {
   const w = drainWaiters;
   drainWaiters = [];
   for (const r of w) r();
+}
+
+/**
+ * Read tasks run one at a time. A second one started while the first waits for decisions
+ * could not get far (the held limit is shared) but would hold a chunk, a chunker and a scan
+ * buffer of its own: memory spent for nothing.
+ */
+let readsDone: Promise<unknown> = Promise.resolve();
+
+function readFilesInTurn(task: Extract<BlobTask, { op: 'read' }>, emit: EmitEvent): Promise<TaskAnswer<BlobResult>> {
+  const run = readsDone.then(() => readFiles(task, emit));
+  readsDone = run.catch(() => undefined);
+  return run;
 }
 
 async function readFiles(task: Extract<BlobTask, { op: 'read' }>, emit: EmitEvent): Promise<TaskAnswer<BlobResult>> {
@@ -177,7 +190,7 @@ function sealIntoPack(tickets: readonly number[], mode: CompressionMode, to: Pac
 function handle(task: BlobTask, emit: EmitEvent): TaskAnswer<BlobResult> | Promise<TaskAnswer<BlobResult>> {
   switch (task.op) {
     case 'read':
-      return readFiles(task, emit);
+      return readFilesInTurn(task, emit);
     case 'decide':
       return decide(task);
     case 'finish-pack': {

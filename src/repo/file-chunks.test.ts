@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -86,14 +86,14 @@ describe('readFileChunks', () => {
     assert.equal(sha256(chunks[0]!), sha256(data));
   });
 
-  test('20 MiB of random data: several content-defined chunks across 8 MiB reads', () => {
+  test('20 MiB of random data: several content-defined chunks across scan windows', () => {
     const data = pseudoRandom('twenty', 20 * MiB);
     const lengths = referenceLengths(data);
     assert.ok(lengths.length >= 5, `expected several chunks, got ${lengths.length}`);
     checkFile(data, data.length);
   });
 
-  test('a constant 9 MiB file is cut at exactly MaxSize, on the 8 MiB read boundary', () => {
+  test('a constant 9 MiB file is cut at exactly MaxSize, on a scan window boundary', () => {
     const data = new Uint8Array(9 * MiB).fill(0x61);
     const lengths = referenceLengths(data);
     assert.equal(lengths[0], CHUNK_MAX_SIZE);
@@ -153,6 +153,28 @@ describe('readFileChunks', () => {
     assert.equal(r.value, whole.length);
     assert.equal(sha256(Buffer.concat(chunks)), sha256(whole));
     assert.deepEqual(chunks.map((c) => c.length), referenceLengths(whole));
+  });
+
+  test('a file cut short while the generator is suspended ends where it now ends, with the bytes it now has', () => {
+    // Leading zeros force a cut at MinSize; the rest is scanned but not yet read for keeps.
+    const data = Buffer.concat([new Uint8Array(CHUNK_MIN_SIZE), pseudoRandom('truncate', 3 * MiB)]);
+    const path = tempFile(data);
+    const chunker = new Chunker(POL);
+    const gen = readFileChunks(path, chunker, data.length);
+    const first = gen.next();
+    assert.equal(first.done, false);
+    assert.equal(first.value!.length, CHUNK_MIN_SIZE);
+    const keep = CHUNK_MIN_SIZE + 100_000;
+    truncateSync(path, keep);
+    const rest: Uint8Array[] = [];
+    let r = gen.next();
+    while (!r.done) {
+      rest.push(r.value);
+      r = gen.next();
+    }
+    assert.equal(r.value, keep, 'returns the bytes the file now has');
+    assert.equal(sha256(Buffer.concat([first.value!, ...rest])), sha256(data.subarray(0, keep)));
+    checkFile(pseudoRandom('after-truncate', 2 * MiB), 2 * MiB, chunker); // the chunker was left clean
   });
 
   test('a missing file throws the fs error (ENOENT), not a half-read', () => {

@@ -1,39 +1,42 @@
 import { closeSync, openSync, readSync } from 'node:fs';
-import { CHUNK_MAX_SIZE, CHUNK_MIN_SIZE, type Chunker } from './chunker.js';
+import { CHUNK_MIN_SIZE, type Chunker } from './chunker.js';
 
-/** Bytes read at once from a large file: small enough that a read never holds up the event loop for long. */
-const READ_SIZE = 1024 * 1024;
-/** The assembly buffer: the longest possible chunk still in progress plus one read. */
-const ASSEMBLY_SIZE = CHUNK_MAX_SIZE + READ_SIZE;
+/**
+ * Bytes of a large file scanned for cut points at once: small enough that a read never holds
+ * up the event loop for long, and the only buffer a large file needs besides its chunks.
+ */
+export const SCAN_SIZE = 1024 * 1024;
 const probe = Buffer.allocUnsafeSlow(1);
 
 /**
  * Where chunk buffers come from. The default allocates each one on its own; a worker lends
- * them from an arena and takes back the ones dropped, and reuses assembly buffers.
+ * them from an arena and takes back the ones dropped, and reuses scan buffers.
  */
 export interface ChunkBuffers {
   alloc(n: number): Buffer;
   /** A buffer from `alloc` that the reader no longer needs (never one it yielded). */
   free(b: Buffer): void;
-  assembly(): Buffer;
-  doneWithAssembly(b: Buffer): void;
+  /** A buffer of SCAN_SIZE bytes to look for cut points in. */
+  scanBuffer(): Buffer;
+  doneWithScanBuffer(b: Buffer): void;
 }
 
 const ownBuffers: ChunkBuffers = {
   alloc: (n) => Buffer.allocUnsafeSlow(n),
   free: () => undefined,
-  assembly: () => Buffer.allocUnsafeSlow(ASSEMBLY_SIZE),
-  doneWithAssembly: () => undefined,
+  scanBuffer: () => Buffer.allocUnsafeSlow(SCAN_SIZE),
+  doneWithScanBuffer: () => undefined,
 };
-
-export { ASSEMBLY_SIZE };
 
 /**
  * Reads a file and yields its chunks as restic cuts them, each in a buffer of exactly its
- * own size that owns its whole ArrayBuffer (so it can move to a worker thread without a copy).
- * A file below the minimum chunk size (most files) is one chunk, read in one go; a one-byte
- * probe read tells whether it grew since lstat. Larger files are read 1 MiB at a time into
- * one reused assembly buffer, so memory per file stays at that buffer whatever its size.
+ * own size from `buffers.alloc`. A file below the minimum chunk size (most files) is one
+ * chunk, read in one go; a one-byte probe read tells whether it grew since lstat. A larger
+ * file is scanned for cut points SCAN_SIZE bytes at a time, and each chunk, once its end is
+ * known, is read again into its own buffer: those bytes were just read, so the second read
+ * comes from the page cache, and memory per file is the scan buffer, not a chunk-sized
+ * assembly area. A file that changes meanwhile is stored as the second reads saw it (every
+ * chunk's ID is the hash of the bytes stored); one that shrank ends where it now ends.
  * `chunker` may be a function: it is then called only for a file that needs one (the caller
  * can lend chunkers from a pool). Returns the bytes read.
  */
@@ -44,94 +47,91 @@ export function* readFileChunks(path: Buffer | string, chunker: Chunker | (() =>
   try {
     if (sizeHint < CHUNK_MIN_SIZE) {
       if (sizeHint === 0) {
-        if (readSync(fd, probe, 0, 1, null) === 0) return 0;
-        return yield* chunkStream(fd, getChunker(), undefined, probe[0]!, buffers);
+        if (readSync(fd, probe, 0, 1, 0) === 0) return 0;
+        return yield* chunkByScan(fd, getChunker(), buffers);
       }
       const buf = buffers.alloc(sizeHint);
       let yielded = false;
       try {
-        const n = readFull(fd, buf, 0, sizeHint);
+        const n = preadFull(fd, buf, 0, sizeHint, 0);
         if (n < sizeHint) {
           // Shrank: one exact copy of what is there.
-          if (n > 0) yield copyOut(buf, 0, n, buffers);
+          if (n > 0) yield copyOut(buf, n, buffers);
           return n;
         }
-        if (readSync(fd, probe, 0, 1, null) === 0) {
+        if (readSync(fd, probe, 0, 1, n) === 0) {
           yielded = true;
           yield buf;
           return n;
         }
-        return yield* chunkStream(fd, getChunker(), buf, probe[0]!, buffers);
       } finally {
         if (!yielded) buffers.free(buf);
       }
+      // Grew past its size hint: read as a large file, from the start.
     }
-    return yield* chunkStream(fd, getChunker(), undefined, undefined, buffers);
+    return yield* chunkByScan(fd, getChunker(), buffers);
   } finally {
     c?.finish(); // leaves the chunker clean even after a read error
     closeSync(fd);
   }
 }
 
-/** Chunks the rest of a file, after the bytes already read (`head`, then one `extra` byte). */
-function* chunkStream(fd: number, chunker: Chunker, head: Buffer | undefined, extra: number | undefined, buffers: ChunkBuffers): Generator<Uint8Array, number> {
-  const asm = buffers.assembly();
+/** Chunks a whole file: cut points from scanning, then each chunk read into its own buffer. */
+function* chunkByScan(fd: number, chunker: Chunker, buffers: ChunkBuffers): Generator<Uint8Array, number> {
+  const scan = buffers.scanBuffer();
   try {
-    return yield* chunkInto(fd, chunker, asm, head, extra, buffers);
-  } finally {
-    buffers.doneWithAssembly(asm);
-  }
-}
-
-function* chunkInto(fd: number, chunker: Chunker, asm: Buffer, head: Buffer | undefined, extra: number | undefined, buffers: ChunkBuffers): Generator<Uint8Array, number> {
-  // asm[0, fill) holds the chunk in progress; asm[0, scanned) has been pushed to the chunker.
-  let fill = 0;
-  if (head) {
-    asm.set(head, 0);
-    fill = head.length;
-  }
-  if (extra !== undefined) asm[fill++] = extra;
-  let total = fill;
-  let scanned = 0;
-  for (;;) {
-    if (scanned < fill) {
-      let start = 0;
-      for (const cut of chunker.push(asm.subarray(scanned, fill))) {
+    // [start, scanned): the chunk in progress, seen by the chunker but not read for keeps.
+    let start = 0;
+    let scanned = 0;
+    for (;;) {
+      const n = preadFull(fd, scan, 0, SCAN_SIZE, scanned);
+      if (n === 0) break;
+      for (const cut of chunker.push(scan.subarray(0, n))) {
         const end = scanned + cut;
-        yield copyOut(asm, start, end, buffers);
+        const chunk = readChunk(fd, start, end - start, buffers);
+        if (chunk.length > 0) yield chunk;
+        if (chunk.length < end - start) return start + chunk.length; // shrank meanwhile
         start = end;
       }
-      scanned = fill;
-      if (start > 0) {
-        asm.copyWithin(0, start, fill);
-        fill -= start;
-        scanned -= start;
-      }
+      scanned += n;
     }
-    // The chunker cuts at CHUNK_MAX_SIZE at the latest, so a full read always fits.
-    const n = readFull(fd, asm, fill, Math.min(READ_SIZE, ASSEMBLY_SIZE - fill));
-    if (n === 0) break;
-    fill += n;
-    total += n;
+    chunker.finish();
+    if (scanned === start) return scanned;
+    const last = readChunk(fd, start, scanned - start, buffers);
+    if (last.length > 0) yield last;
+    return start + last.length;
+  } finally {
+    buffers.doneWithScanBuffer(scan);
   }
-  chunker.finish();
-  if (fill > 0) yield copyOut(asm, 0, fill, buffers);
-  return total;
 }
 
-function readFull(fd: number, buf: Buffer, at: number, length: number): number {
+/** The file's bytes [at, at + length) in a buffer of their own; shorter if the file now ends sooner. */
+function readChunk(fd: number, at: number, length: number, buffers: ChunkBuffers): Buffer {
+  const buf = buffers.alloc(length);
+  const n = preadFull(fd, buf, 0, length, at);
+  if (n === length) return buf;
+  try {
+    return n === 0 ? NOTHING : copyOut(buf, n, buffers);
+  } finally {
+    buffers.free(buf);
+  }
+}
+
+const NOTHING = Buffer.alloc(0);
+
+function preadFull(fd: number, buf: Buffer, at: number, length: number, position: number): number {
   let off = 0;
   while (off < length) {
-    const n = readSync(fd, buf, at + off, length - off, null);
+    const n = readSync(fd, buf, at + off, length - off, position + off);
     if (n === 0) break;
     off += n;
   }
   return off;
 }
 
-/** A buffer of the reader's holding buf[start, end). */
-function copyOut(buf: Buffer, start: number, end: number, buffers: ChunkBuffers): Buffer {
-  const out = buffers.alloc(end - start);
-  buf.copy(out, 0, start, end);
+/** A buffer of the reader's holding buf[0, n). */
+function copyOut(buf: Buffer, n: number, buffers: ChunkBuffers): Buffer {
+  const out = buffers.alloc(n);
+  buf.copy(out, 0, 0, n);
   return out;
 }

@@ -329,6 +329,16 @@ export class RepoWriter {
 
   /** Closes the open packs, waits for every upload, and writes the index for them. */
   async flush(): Promise<void> {
+    await this.finishPacks();
+    await this.writeIndex();
+  }
+
+  /**
+   * Closes the open packs (here and on the workers) and waits until every pack is stored:
+   * after it the pool is no longer needed, and a caller can close it, freeing the workers'
+   * memory, before `flush` encodes the index.
+   */
+  async finishPacks(): Promise<void> {
     while (this.sealing.size > 0 || this.deciding.size > 0) await Promise.all([...this.sealing, ...this.deciding]);
     if (!this.failure) {
       for (const packer of Object.values(this.packers)) if (packer.count > 0) this.closePack(packer);
@@ -340,7 +350,6 @@ export class RepoWriter {
       await this.abandon();
       throw this.failure;
     }
-    await this.writeIndex();
   }
 
   /**
