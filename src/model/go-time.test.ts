@@ -67,6 +67,23 @@ test('parseGoTime/formatGoTime round trip', () => {
   );
 });
 
+test('formatGoTime remembers recent answers without mixing them up: repeats, same instant in another zone, one nanosecond apart', () => {
+  fc.assert(
+    fc.property(fc.array(fc.tuple(fc.nat({ max: 5 }), fc.constantFrom(0, 3600, -1800)), { minLength: 1, maxLength: 40 }), (picks) => {
+      const base = 1_704_067_200_000_000_000n; // 2024-01-01
+      for (const [i, off] of picks) {
+        const t = { unixNs: base + BigInt(i), offsetSeconds: off };
+        assert.deepEqual(parseGoTime(formatGoTime(t)), t);
+      }
+    }),
+  );
+  const t = { unixNs: 1_704_067_200_000_000_000n, offsetSeconds: 3600 };
+  assert.equal(formatGoTime(t), '2024-01-01T01:00:00+01:00');
+  assert.equal(formatGoTime({ ...t, offsetSeconds: 0 }), '2024-01-01T00:00:00Z');
+  assert.equal(formatGoTime({ ...t, unixNs: t.unixNs + 1n }), '2024-01-01T01:00:00.000000001+01:00');
+  assert.equal(formatGoTime(t), '2024-01-01T01:00:00+01:00');
+});
+
 test('parseGoTime: any RFC 3339 fraction length, JS ISO strings, Go leniencies', () => {
   const base = parseGoTime('2020-02-29T23:59:59Z');
   assert.equal(parseGoTime('2020-02-29T23:59:59.5Z').unixNs, base.unixNs + 500_000_000n);

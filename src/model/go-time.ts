@@ -73,12 +73,28 @@ export function goTimeEqual(a: GoTime, b: GoTime): boolean {
  * truncated as Go does. Like Go, refuses years outside 0000–9999 (in the shown zone).
  */
 export function formatGoTime(t: GoTime): string {
+  // Asked three times per node of every tree written; a file's times often repeat (atime =
+  // mtime, files written together), so the last few answers are kept.
+  for (const r of recentTimes) if (r.unixNs === t.unixNs && r.offsetSeconds === t.offsetSeconds) return r.text;
+  const text = formatUncached(t);
+  recentTimes[nextRecent] = { unixNs: t.unixNs, offsetSeconds: t.offsetSeconds, text };
+  nextRecent = (nextRecent + 1) % RECENT_TIMES;
+  return text;
+}
+
+const RECENT_TIMES = 4;
+const recentTimes: { unixNs: bigint; offsetSeconds: number; text: string }[] = [];
+let nextRecent = 0;
+
+function formatUncached(t: GoTime): string {
   const off = checkOffset(t.offsetSeconds);
   const local = t.unixNs + BigInt(off) * NS;
-  const secs = floorDiv(local, NS);
-  const nanos = Number(local - secs * NS);
-  const days = Number(floorDiv(secs, BigInt(DAY)));
-  const sod = Number(secs - BigInt(days) * BigInt(DAY));
+  const wholeSecs = floorDiv(local, NS);
+  const nanos = Number(local - wholeSecs * NS);
+  // Years 0000-9999 are within ±2^38 seconds: plain numbers from here on.
+  const secs = Number(wholeSecs);
+  const days = Math.floor(secs / DAY);
+  const sod = secs - days * DAY;
   const [y, m, d] = civilFromDays(days);
   if (y < 0 || y > 9999) {
     throw new LifeboatError('INVALID_ARGUMENT', `time year ${y} is outside 0000-9999, which Go cannot write as JSON`);

@@ -53,8 +53,12 @@ const READS_PER_WORKER = 2;
  * save: each is parsed whole (JSON and one object per blob) before it joins the compact index.
  */
 const MAX_BLOBS_PER_INDEX = 50_000;
-/** Trees up to this size are sealed on the calling thread even when there is a pool. */
-const INLINE_TREE_BYTES = 256 * 1024;
+/**
+ * Trees up to this size are sealed on the calling thread even when there is a pool: a message
+ * to a worker costs about as much. Larger ones (a directory of a hundred files is ~40 KiB)
+ * go to the workers, since the walk's thread is what a changed backup waits for.
+ */
+const INLINE_TREE_BYTES = 16 * 1024;
 /** Uploaded pack buffers kept for reuse. */
 const SPARE_PACK_BUFFERS = 1;
 
