@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { isLifeboatError } from '../errors/index.js';
-import { CIPHER_OVERHEAD, IV_BYTES, nativeCtr, open, openInPlace, openInto, plaintextLength, seal, sealInPlace, sealInto, sealedLength, useNodeCipherForTests } from './authenticated-cipher.js';
+import { CIPHER_OVERHEAD, IV_BYTES, nativeCtr, open, openInPlace, openInto, plaintextLength, seal, SealedStream, sealInPlace, sealInto, sealedLength, useNodeCipherForTests } from './authenticated-cipher.js';
+import { macPoly1305Aes } from './poly1305-aes.js';
 import { createCipheriv } from 'node:crypto';
 import { aes256CtrXor } from '../lib/fs-native.js';
 import { newMasterKey, type MasterKey } from './master-key.js';
@@ -236,3 +237,67 @@ for (const cipher of ['native', 'node:crypto'] as const) {
     }
   });
 }
+
+/** Split points for a SealedStream: anywhere in the IV and MAC, at 16-byte steps of the ciphertext. */
+function streamParts(sealed: Uint8Array, picks: readonly number[]): Uint8Array[] {
+  const n = sealed.length;
+  const allowed = (b: number) => b <= IV_BYTES || b >= n - 16 || (b - IV_BYTES) % 16 === 0;
+  const cuts = [...new Set(picks.map((p) => p % (n + 1)).filter(allowed))].sort((a, b) => a - b);
+  const parts: Uint8Array[] = [];
+  let last = 0;
+  for (const c of [...cuts, n]) {
+    parts.push(sealed.subarray(last, c));
+    last = c;
+  }
+  return parts;
+}
+
+for (const cipher of ['native', 'node:crypto'] as const) {
+  test(`SealedStream (${cipher} AES-CTR): parts split at any allowed point give the plaintext and a good MAC; any damage fails the MAC`, { skip: cipher === 'native' && !nativeCtr && 'native helper not built' }, () => {
+    useNodeCipherForTests(cipher === 'node:crypto');
+    try {
+      const key = newMasterKey();
+      fc.assert(
+        fc.property(fc.uint8Array({ maxLength: 100_000 }), fc.array(fc.nat(), { maxLength: 12 }), fc.nat(), (plain, picks, at) => {
+          const sealed = seal(key, plain);
+          const s = new SealedStream(key, sealed.length);
+          const out = streamParts(new Uint8Array(sealed), picks).map((p) => Uint8Array.from(s.push(p)));
+          assert.deepEqual(Buffer.concat(out), Buffer.from(plain));
+          assert.equal(s.end(), true);
+          const damaged = new Uint8Array(sealed);
+          damaged[at % damaged.length]! ^= 0x01;
+          const d = new SealedStream(key, damaged.length);
+          for (const p of streamParts(damaged, picks)) d.push(p);
+          assert.equal(d.end(), false, 'a damaged object fails');
+          const short = new SealedStream(key, sealed.length);
+          short.push(new Uint8Array(sealed).subarray(0, sealed.length - 1));
+          assert.equal(short.end(), false, 'an object cut short fails');
+        }),
+        { numRuns: 80 },
+      );
+    } finally {
+      useNodeCipherForTests(false);
+    }
+  });
+}
+
+test('SealedStream: the counter carries across 2^128 as Go and OpenSSL count; misaligned parts and extra bytes are refused', () => {
+  const key = newMasterKey();
+  const iv = new Uint8Array(16).fill(0xff);
+  iv[0] = 0x12;
+  iv[15] = 0xfe; // wraps after two blocks
+  const plain = Uint8Array.from({ length: 200 }, (_, i) => (i * 7) & 0xff);
+  const c = createCipheriv('aes-256-ctr', key.encrypt, iv);
+  const ct = Buffer.concat([c.update(plain), c.final()]);
+  const sealed = Buffer.concat([iv, ct, macPoly1305Aes(key.macK, key.macR, iv, ct)]);
+  assert.deepEqual(open(key, sealed), new Uint8Array(plain), 'the hand-made object is valid');
+  const s = new SealedStream(key, sealed.length);
+  const parts = [sealed.subarray(0, 16 + 32), sealed.subarray(48, 16 + 64), sealed.subarray(80)].map((p) => Uint8Array.from(p));
+  assert.deepEqual(Buffer.concat(parts.map((p) => Uint8Array.from(s.push(p)))), Buffer.from(plain));
+  assert.equal(s.end(), true);
+  const m = new SealedStream(key, sealed.length);
+  assert.throws(() => m.push(Uint8Array.from(sealed.subarray(0, 16 + 5))) && m.push(Uint8Array.from(sealed.subarray(21, 40))), (e: unknown) => isLifeboatError(e, 'INVALID_ARGUMENT'));
+  const x = new SealedStream(key, sealed.length);
+  assert.throws(() => x.push(new Uint8Array(sealed.length + 1)), (e: unknown) => isLifeboatError(e, 'INVALID_ARGUMENT'));
+  assert.throws(() => new SealedStream(key, 31), (e: unknown) => isLifeboatError(e, 'INVALID_DATA'));
+});

@@ -2,7 +2,7 @@ import { createCipheriv } from 'node:crypto';
 import { LifeboatError } from '../errors/index.js';
 import { aes256CtrXor } from '../lib/fs-native.js';
 import type { MasterKey } from './master-key.js';
-import { Poly1305Aes } from './poly1305-aes.js';
+import { Poly1305Aes, type Poly1305Stream } from './poly1305-aes.js';
 import { sodium } from './sodium.js';
 
 /**
@@ -206,4 +206,73 @@ export function openInPlace(key: MasterKey, sealed: Uint8Array): Uint8Array {
 /** Verifies and decrypts `sealed`; throws CIPHERTEXT_VERIFICATION_FAILED or INVALID_DATA. */
 export function open(key: MasterKey, sealed: Uint8Array): Uint8Array {
   return openInto(key, sealed, allocate(plaintextLength(sealed.length)));
+}
+
+/**
+ * Opens one sealed object fed in consecutive parts, for a reader that must not hold a whole
+ * large object at once (check --read-data): each part's ciphertext is decrypted where it
+ * lies and handed back, and the MAC is known only at `end()`. Unlike `open`, plaintext comes
+ * out before it is authenticated: only for a caller that throws the results away when the
+ * MAC fails. Parts may split the object anywhere in the IV and the MAC, but must split the
+ * ciphertext at multiples of 16 bytes (CTR then restarts on a block boundary).
+ */
+export class SealedStream {
+  readonly #key: KeyState;
+  readonly #length: number;
+  readonly #iv = new Uint8Array(IV_BYTES);
+  readonly #mac = new Uint8Array(MAC_BYTES);
+  readonly #counter = new Uint8Array(IV_BYTES);
+  #poly: Poly1305Stream | undefined;
+  #pos = 0;
+
+  constructor(key: MasterKey, sealedLength: number) {
+    plaintextLength(sealedLength); // refuses an object shorter than IV and MAC
+    this.#key = stateFor(key);
+    this.#length = sealedLength;
+  }
+
+  /** The next bytes of the object; returns the plaintext within them (a view of `part`). */
+  push(part: Uint8Array): Uint8Array {
+    const from = this.#pos;
+    const to = from + part.length;
+    if (to > this.#length) throw new LifeboatError('INVALID_ARGUMENT', `sealed object is ${this.#length} bytes; ${to} were given`);
+    this.#pos = to;
+    if (from < IV_BYTES) {
+      this.#iv.set(part.subarray(0, Math.min(part.length, IV_BYTES - from)), from);
+      if (to >= IV_BYTES) this.#poly = this.#key.poly.stream(this.#iv);
+    }
+    const macStart = this.#length - MAC_BYTES;
+    if (to > macStart) {
+      const at = Math.max(from, macStart);
+      this.#mac.set(part.subarray(at - from), at - macStart);
+    }
+    const start = Math.max(from, IV_BYTES);
+    const end = Math.min(to, macStart);
+    if (end <= start) return part.subarray(0, 0);
+    const offset = start - IV_BYTES;
+    if (offset % 16 !== 0) throw new LifeboatError('INVALID_ARGUMENT', `parts must split the ciphertext at 16-byte boundaries, not at ${offset}`);
+    const text = part.subarray(start - from, end - from);
+    this.#poly!.update(text);
+    counterAt(this.#iv, offset / 16, this.#counter);
+    ctrInto(this.#key.encrypt, this.#counter, text, text, 0);
+    return text;
+  }
+
+  /** True when the whole object came and its MAC matches what was fed. */
+  end(): boolean {
+    if (this.#pos !== this.#length || this.#poly === undefined) return false;
+    return !allZero(this.#iv) && this.#poly.matches(this.#mac);
+  }
+}
+
+/** The CTR counter block `blocks` blocks after `iv`: a 128-bit big-endian sum, as Go and OpenSSL count. */
+function counterAt(iv: Uint8Array, blocks: number, out: Uint8Array): void {
+  let add = blocks;
+  let carry = 0;
+  for (let i = IV_BYTES - 1; i >= 0; i--) {
+    const sum = iv[i]! + (add % 256) + carry;
+    out[i] = sum & 0xff;
+    carry = sum >> 8;
+    add = Math.floor(add / 256);
+  }
 }

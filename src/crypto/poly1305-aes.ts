@@ -62,6 +62,31 @@ export class Poly1305Aes {
   verify(nonce: Uint8Array, msg: Uint8Array, tag: Uint8Array): boolean {
     return sodium.crypto_onetimeauth_verify(tag, msg, this.#keyFor(nonce));
   }
+
+  /** The tag of a message given in parts: for objects read piece by piece. */
+  stream(nonce: Uint8Array): Poly1305Stream {
+    return new Poly1305Stream(this.#keyFor(nonce));
+  }
+}
+
+/** Poly1305 over a message fed in parts; `matches` ends it. */
+export class Poly1305Stream {
+  readonly #state = new Uint8Array(sodium.crypto_onetimeauth_STATEBYTES);
+
+  constructor(oneTimeKey: Uint8Array) {
+    sodium.crypto_onetimeauth_init(this.#state, oneTimeKey);
+  }
+
+  update(part: Uint8Array): void {
+    sodium.crypto_onetimeauth_update(this.#state, part);
+  }
+
+  /** Constant-time comparison of `tag` with the tag of everything fed. */
+  matches(tag: Uint8Array): boolean {
+    const mine = new Uint8Array(POLY1305_TAG_BYTES);
+    sodium.crypto_onetimeauth_final(this.#state, mine);
+    return tag.length === POLY1305_TAG_BYTES && sodium.sodium_memcmp(mine, tag);
+  }
 }
 
 /** Poly1305-AES tag of `msg` (exported mainly so tests can check the published vectors). */

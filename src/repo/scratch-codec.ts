@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import zstd from 'zstd-napi/binding.js';
 import type { MasterKey } from '../crypto/index.js';
 // Named modules, not the crypto and model barrels: this file runs on the worker threads too,
 // and each thread loads what it imports (see blob-worker.ts).
-import { CIPHER_OVERHEAD, IV_BYTES, openInPlace, openInto, plaintextLength, sealInPlace, sealInto, sealedLength } from '../crypto/authenticated-cipher.js';
+import { CIPHER_OVERHEAD, IV_BYTES, openInPlace, openInto, plaintextLength, SealedStream, sealInPlace, sealInto, sealedLength } from '../crypto/authenticated-cipher.js';
 import { LifeboatError } from '../errors/index.js';
 import type { Id } from '../model/index.js';
 import type { SealedBlob } from './blob-codec.js';
@@ -22,6 +22,8 @@ export class ScratchCodec {
   private zbuf: Uint8Array = new Uint8Array(0);
   private pbuf: Uint8Array = new Uint8Array(0);
   private obuf: Uint8Array = new Uint8Array(0);
+  /** Output of streamed decompression (`streamCheck`). */
+  private sbuf: Uint8Array = new Uint8Array(0);
 
   constructor(private readonly key: MasterKey) {}
 
@@ -75,6 +77,48 @@ export class ScratchCodec {
     return this.inflateAndVerify(id, openInPlace(this.key, sealed), uncompressedLength);
   }
 
+  /**
+   * Checks a stored blob read in consecutive parts (each part's start, after the first, a
+   * multiple of 16 bytes into the blob): it is decrypted part by part where it lies, and
+   * decompressed through a small buffer, so no buffer of the blob's size is needed besides
+   * zstd's own window. `push` takes the parts (overwriting them); `end` says whether the MAC,
+   * the decompressed length and the ID all match. One check at a time per codec.
+   */
+  streamCheck(id: Id, sealedLength: number, uncompressedLength: number): { push(part: Uint8Array): void; end(): boolean } {
+    const sealed = new SealedStream(this.key, sealedLength);
+    const hash = createHash('sha256');
+    if (uncompressedLength === 0) {
+      return { push: (part) => void hash.update(sealed.push(part)), end: () => sealed.end() && hash.digest('hex') === id };
+    }
+    this.dctx ??= new zstd.DCtx();
+    this.dctx.reset(zstd.ResetDirective.sessionOnly);
+    if (this.sbuf.length === 0) this.sbuf = allocate(STREAM_OUT);
+    let produced = 0;
+    let frameDone = false;
+    let broken = false;
+    const inflate = (text: Uint8Array) => {
+      for (let at = 0; at < text.length || !frameDone; ) {
+        const [left, out, used] = this.dctx!.decompressStream(this.sbuf, text.subarray(at));
+        hashOut(hash, this.sbuf, out);
+        produced += out;
+        at += used;
+        frameDone = left === 0;
+        if (out === 0 && used === 0) break; // wants more input
+      }
+    };
+    return {
+      push: (part) => {
+        if (broken) return;
+        try {
+          inflate(sealed.push(part));
+        } catch {
+          broken = true; // damaged: the MAC will not match either
+        }
+      },
+      end: () => sealed.end() && !broken && frameDone && produced === uncompressedLength && hash.digest('hex') === id,
+    };
+  }
+
   private inflateAndVerify(id: Id, payload: Uint8Array, uncompressedLength: number): Uint8Array {
     let plain = payload;
     if (uncompressedLength > 0) {
@@ -105,6 +149,12 @@ export class ScratchCodec {
     }
     return c;
   }
+}
+
+const STREAM_OUT = 256 * 1024;
+
+function hashOut(hash: Hash, buf: Uint8Array, n: number): void {
+  if (n > 0) hash.update(buf.subarray(0, n));
 }
 
 function allocate(n: number): Uint8Array {

@@ -31,7 +31,8 @@ export type StreamTask =
 
 /**
  * A pack's indexed blobs in offset order, cut into consecutive pieces of about `pieceSize`
- * bytes (a piece ends after the blob that reaches it), each blob placed within its piece.
+ * bytes (a piece ends after the blob that reaches it), each blob placed within its piece. A
+ * blob larger than `pieceSize` has a piece of its own, which a reader may take in parts.
  */
 export function packPieces(indexed: readonly PackedBlob[], pieceSize: number): { start: number; end: number; blobs: PieceBlob[] }[] {
   const sorted = [...indexed].sort((a, b) => a.offset - b.offset);
@@ -40,7 +41,7 @@ export function packPieces(indexed: readonly PackedBlob[], pieceSize: number): {
   for (let i = 0; i < sorted.length; ) {
     const blobs: PieceBlob[] = [];
     let end = start;
-    while (i < sorted.length && (blobs.length === 0 || end - start < pieceSize)) {
+    while (i < sorted.length && (blobs.length === 0 || (end - start < pieceSize && sorted[i]!.length <= pieceSize))) {
       const b = sorted[i++]!;
       end = b.offset + b.length;
       blobs.push({ id: b.id, at: b.offset - start, length: b.length, uncompressedLength: b.uncompressedLength });
@@ -120,9 +121,8 @@ export class PackStreams {
     try {
       let end = 0;
       for (const p of packPieces(task.indexed, task.pieceSize)) {
-        const bytes = this.reader.read(fd, p.start, p.end - p.start);
-        if (!bytes) return false;
-        this.handle({ kind: 'piece', pack: task.pack, bytes, blobs: p.blobs });
+        const big = p.blobs.length === 1 && p.blobs[0]!.length > task.pieceSize;
+        if (big ? !this.streamBlob(fd, task.pack, p.start, p.end - p.start, p.blobs[0]!, task.pieceSize) : !this.readPiece(fd, task.pack, p)) return false;
         end = p.end;
       }
       const tail = this.reader.read(fd, end, task.size - end);
@@ -131,6 +131,30 @@ export class PackStreams {
       this.packs.delete(task.pack);
       closeSync(fd);
     }
+  }
+
+  private readPiece(fd: number, pack: Id, p: { start: number; end: number; blobs: PieceBlob[] }): boolean {
+    const bytes = this.reader.read(fd, p.start, p.end - p.start);
+    if (!bytes) return false;
+    this.handle({ kind: 'piece', pack, bytes, blobs: p.blobs });
+    return true;
+  }
+
+  /**
+   * A blob larger than a piece, read and checked in parts of `partSize` (a multiple of 16),
+   * so the read buffer never grows to the blob's size. False when it is not intact.
+   */
+  private streamBlob(fd: number, pack: Id, start: number, length: number, blob: PieceBlob, partSize: number): boolean {
+    const s = this.state(pack);
+    const check = this.codec.streamCheck(blob.id, blob.length, blob.uncompressedLength);
+    const step = Math.max(16, partSize - (partSize % 16)); // decryption restarts on a block boundary
+    for (let at = 0; at < length; at += step) {
+      const bytes = this.reader.read(fd, start + at, Math.min(step, length - at));
+      if (!bytes) return false;
+      s.hash.update(bytes);
+      check.push(bytes);
+    }
+    return check.end();
   }
 
   /** The header, in the tail read last, must match the index exactly. */

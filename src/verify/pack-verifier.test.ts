@@ -39,6 +39,29 @@ async function onePack(kind: 'memory' | 'local'): Promise<{ repo: Repository; ba
   return { repo, backend, pack: [...packs][0]!, blobs };
 }
 
+/**
+ * One pack with two blobs larger than a 5000-byte piece: 20000 random bytes (stored raw) and
+ * 40000 random letters (stored compressed, about 25000 bytes), between small ones.
+ */
+async function bigBlobPack(kind: 'memory' | 'local'): Promise<{ repo: Repository; backend: Backend; pack: Id; raw: Id; compressed: Id }> {
+  const backend = kind === 'memory' ? new MemBackend() : new LocalBackend(join(tempDir(), 'repo'));
+  if (kind === 'local') await backend.create();
+  const repo = await Repository.init(backend, new TextEncoder().encode('pw'), env, { kdf: { N: 1024, r: 8, p: 1 } });
+  const w = new RepoWriter(repo, { packSize: 1024 * 1024 });
+  const letters = Uint8Array.from(randomBytes(40_000), (b) => 97 + (b % 26));
+  await w.saveBlob('data', randomBytes(3000));
+  const raw = (await w.saveBlob('data', randomBytes(20_000))).id;
+  const compressed = (await w.saveBlob('data', letters)).id;
+  await w.saveBlob('data', randomBytes(3000));
+  await w.flush();
+  const pack = repo.index.lookup(raw)!.packId;
+  assert.equal(repo.index.lookup(compressed)!.packId, pack);
+  assert.equal(repo.index.lookup(raw)!.uncompressedLength, 0, 'random bytes are stored raw');
+  const c = repo.index.lookup(compressed)!;
+  assert.ok(c.uncompressedLength > 0 && c.length > 5000, 'the letters are stored compressed, still larger than a piece');
+  return { repo, backend, pack, raw, compressed };
+}
+
 async function damage(backend: Backend, pack: Id, at: (size: number) => number): Promise<void> {
   const bytes = new Uint8Array(await backend.load({ type: 'data', name: pack }));
   bytes[at(bytes.length)]! ^= 1;
@@ -98,6 +121,43 @@ for (const [kind, workers] of [['memory', 0], ['memory', 1], ['local', 0], ['loc
       assert.ok(r);
       assert.match(r.verdict.headerError ?? '', /verification failed/);
       assert.equal(r.verdict.good.length, 6);
+    });
+
+    it('passes blobs larger than a piece (raw and compressed), and names the one damaged inside either', async () => {
+      const intact = await bigBlobPack(kind);
+      const ok = await verify(intact.repo, intact.pack);
+      assert.ok(ok);
+      assert.equal(ok.verdict.actualId, intact.pack);
+      assert.equal(ok.verdict.good.length, 4);
+      assert.deepEqual(ok.verdict.corrupt, []);
+      for (const which of ['raw', 'compressed'] as const) {
+        const p = await bigBlobPack(kind);
+        const loc = p.repo.index.lookup(p[which])!;
+        await damage(p.backend, p.pack, () => loc.offset + loc.length - 4000);
+        const r = await verify(p.repo, p.pack);
+        assert.ok(r);
+        assert.deepEqual(r.verdict.corrupt.map((c) => c.blob.id), [p[which]], which);
+        assert.equal(r.verdict.good.length, 3);
+      }
+    });
+
+    it('catches a big blob whose content is not what its ID says, in a pack whose hash, header and index agree (only the blob check can tell)', async () => {
+      for (const which of ['raw', 'compressed'] as const) {
+        const backend = kind === 'memory' ? new MemBackend() : new LocalBackend(join(tempDir(), 'repo'));
+        if (kind === 'local') await backend.create();
+        const repo = await Repository.init(backend, new TextEncoder().encode('pw'), env, { kdf: { N: 1024, r: 8, p: 1 } });
+        const w = new RepoWriter(repo, { packSize: 1024 * 1024 });
+        const plain = which === 'raw' ? randomBytes(20_000) : Uint8Array.from(randomBytes(40_000), (b) => 97 + (b % 26));
+        const wrong = 'ab'.repeat(32);
+        await w.saveBlob('data', randomBytes(3000));
+        await w.saveBlob('data', plain, wrong); // stored under an ID that is not its hash
+        await w.flush();
+        const pack = repo.index.lookup(wrong)!.packId;
+        const r = await verify(repo, pack);
+        assert.ok(r);
+        assert.equal(r.verdict.actualId, pack, 'the pack file itself is intact');
+        assert.deepEqual(r.verdict.corrupt.map((c) => c.blob.id), [wrong], which);
+      }
     });
 
     it('says a pack that is gone is not there', async () => {
