@@ -1,6 +1,7 @@
 // Worker thread: reads, chunks and hashes files, compresses and encrypts blobs (and opens and
 // verifies them on the way back), the CPU-heavy part of a backup or restore. Started by
 // BlobWorkerPool.
+import { closeSync, openSync } from 'node:fs';
 import { workerData } from 'node:worker_threads';
 import { CIPHER_OVERHEAD, IV_BYTES } from '../crypto/authenticated-cipher.js';
 import type { MasterKey } from '../crypto/index.js';
@@ -9,9 +10,9 @@ import { GarbageMeter } from '../lib/garbage-meter.js';
 import { ownedBuffer, serveTasks, type EmitEvent, type TaskAnswer } from '../lib/serve-tasks.js';
 import { blobId } from './blob-codec.js';
 import type { BlobResult, BlobTask, FileReadOutcome, PackTarget, ReadChunk, SealedHeld } from './blob-worker-protocol.js';
-import { Chunker } from './chunker.js';
+import { Chunker, CHUNK_MAX_SIZE, CHUNK_MIN_SIZE } from './chunker.js';
 import type { CompressionMode } from './compression.js';
-import { readFileChunks, SCAN_SIZE, type ChunkBuffers } from './file-chunks.js';
+import { readFileChunks, readRange, scanChunks, SCAN_SIZE, type ChunkBuffers } from './file-chunks.js';
 import { SpillPackBuilder, type SpilledPack } from './pack-spill.js';
 import { RingArena } from './ring-arena.js';
 import { ScratchCodec } from './scratch-codec.js';
@@ -31,8 +32,12 @@ let tickets = 0;
  * backup's plaintext in memory per worker, whatever the file sizes.
  */
 const HELD_LIMIT = 4 * 1024 * 1024;
-/** Held chunks live here; the slack above HELD_LIMIT fits the chunk that crosses it. */
-const arena = new RingArena(HELD_LIMIT + 4 * 1024 * 1024);
+/**
+ * Held chunks live here. A large file's chunk waits for room in it before it is read (its
+ * size is known from the scan), so it never lands outside; the slack above the largest chunk
+ * lets small ones keep flowing beside it.
+ */
+const arena = new RingArena(CHUNK_MAX_SIZE + 2 * 1024 * 1024);
 const spareScanBuffers: Buffer[] = [];
 /**
  * Chunks read here are boxed: each lies in a piece of memory with room for the IV before it
@@ -78,8 +83,8 @@ function release(ticket: number): { id: string; plain: Uint8Array } | undefined 
   return h;
 }
 
+/** Something was freed: paused reads look again at what they wait for. */
 function wakeReaders(): void {
-  if (heldBytes > HELD_LIMIT) return;
   const w = drainWaiters;
   drainWaiters = [];
   for (const r of w) r();
@@ -98,52 +103,99 @@ function readFilesInTurn(task: Extract<BlobTask, { op: 'read' }>, emit: EmitEven
   return run;
 }
 
+/** Chunk events of one `read` task, sent in batches of EVENT_CHUNKS chunks or EVENT_BYTES bytes. */
+class EventBatch {
+  private chunks: ReadChunk[] = [];
+  private bytes = 0;
+
+  constructor(private readonly emit: EmitEvent) {}
+
+  add(c: ReadChunk): void {
+    this.chunks.push(c);
+    this.bytes += c.length;
+    if (this.chunks.length >= EVENT_CHUNKS || this.bytes >= EVENT_BYTES) this.send();
+  }
+
+  send(): void {
+    if (this.chunks.length === 0) return;
+    this.emit({ chunks: this.chunks });
+    this.chunks = [];
+    this.bytes = 0;
+  }
+}
+
+/** Sends what is gathered and waits for decisions (other tasks on this thread) until `ready`. */
+async function waitFor(events: EventBatch, ready: () => boolean): Promise<void> {
+  while (!ready()) {
+    events.send();
+    await new Promise<void>((r) => drainWaiters.push(r));
+  }
+}
+
 async function readFiles(task: Extract<BlobTask, { op: 'read' }>, emit: EmitEvent): Promise<TaskAnswer<BlobResult>> {
   const outcomes: FileReadOutcome[] = [];
-  let events: ReadChunk[] = [];
-  let eventBytes = 0;
-  const send = () => {
-    if (events.length === 0) return;
-    emit({ chunks: events });
-    events = [];
-    eventBytes = 0;
-  };
+  const events = new EventBatch(emit);
   const spares = spareChunkers.get(task.polynomial) ?? [];
   spareChunkers.set(task.polynomial, spares);
   for (let file = 0; file < task.files.length; file++) {
     const f = task.files[file]!;
     const path = Buffer.from(f.path.buffer, f.path.byteOffset, f.path.byteLength);
     let chunker: Chunker | undefined;
+    const lend = () => (chunker = spares.pop() ?? new Chunker(task.polynomial));
     try {
-      const chunks = readFileChunks(path, () => (chunker = spares.pop() ?? new Chunker(task.polynomial)), f.size, buffers);
-      for (;;) {
-        const next = chunks.next();
-        if (next.done) {
-          outcomes.push({ bytes: next.value });
-          break;
-        }
-        const plain = next.value;
-        const id = blobId(plain);
-        events.push({ file, ticket: hold(id, plain), id, length: plain.length });
-        eventBytes += plain.length;
-        if (events.length >= EVENT_CHUNKS || eventBytes >= EVENT_BYTES) send();
-        if (heldBytes > HELD_LIMIT) {
-          send();
-          // Decisions arrive as other tasks on this thread; reading goes on once they free room.
-          await new Promise<void>((r) => drainWaiters.push(r));
-        }
-      }
+      const bytes = f.size >= CHUNK_MIN_SIZE ? await readLarge(events, file, path, lend) : await readSmall(events, file, path, f.size, lend);
+      outcomes.push({ bytes });
     } catch (e) {
       if (e instanceof LifeboatError) throw e;
       const err = e as NodeJS.ErrnoException;
       outcomes.push({ error: { code: err.code ?? 'EIO', message: String(err.message ?? e) } });
     } finally {
-      // readFileChunks has reset it (finish) by the time it returns or throws.
+      // The readers reset it (finish) by the time they return or throw.
       if (chunker) spares.push(chunker);
     }
   }
-  send();
+  events.send();
   return { value: { uncompressedLength: 0, files: outcomes } };
+}
+
+/** A file below the minimum chunk size as lstat saw it: usually one chunk; returns the bytes read. */
+async function readSmall(events: EventBatch, file: number, path: Buffer, size: number, lend: () => Chunker): Promise<number> {
+  const chunks = readFileChunks(path, lend, size, buffers);
+  for (;;) {
+    const next = chunks.next();
+    if (next.done) return next.value;
+    const plain = next.value;
+    const id = blobId(plain);
+    events.add({ file, ticket: hold(id, plain), id, length: plain.length });
+    if (heldBytes > HELD_LIMIT) await waitFor(events, () => heldBytes <= HELD_LIMIT);
+  }
+}
+
+/**
+ * A large file: scanned for its chunks, each read into the arena once there is room for it,
+ * so whatever the chunk sizes, what this worker holds stays within the arena.
+ */
+async function readLarge(events: EventBatch, file: number, path: Buffer, lend: () => Chunker): Promise<number> {
+  const fd = openSync(path, 'r');
+  const scan = buffers.scanBuffer();
+  let total = 0;
+  try {
+    for (const r of scanChunks(fd, lend(), scan)) {
+      // With nothing held the arena is empty: a chunk that still does not fit is allocated apart.
+      const room = () => heldBytes === 0 || arena.canAlloc(r.length + CIPHER_OVERHEAD);
+      if (!room()) await waitFor(events, room);
+      const plain = readRange(fd, r.start, r.length, buffers);
+      total = r.start + plain.length;
+      if (plain.length === 0) break;
+      const id = blobId(plain);
+      events.add({ file, ticket: hold(id, plain), id, length: plain.length });
+      if (plain.length < r.length) break; // shrank meanwhile: stored as it now ends
+    }
+    return total;
+  } finally {
+    buffers.doneWithScanBuffer(scan);
+    closeSync(fd);
+  }
 }
 
 function decide(task: Extract<BlobTask, { op: 'decide' }>): TaskAnswer<BlobResult> {

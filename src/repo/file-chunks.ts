@@ -80,33 +80,56 @@ export function* readFileChunks(path: Buffer | string, chunker: Chunker | (() =>
 function* chunkByScan(fd: number, chunker: Chunker, buffers: ChunkBuffers): Generator<Uint8Array, number> {
   const scan = buffers.scanBuffer();
   try {
-    // [start, scanned): the chunk in progress, seen by the chunker but not read for keeps.
+    let total = 0;
+    for (const r of scanChunks(fd, chunker, scan)) {
+      const chunk = readRange(fd, r.start, r.length, buffers);
+      if (chunk.length > 0) yield chunk;
+      total = r.start + chunk.length;
+      if (chunk.length < r.length) break; // shrank meanwhile
+    }
+    return total;
+  } finally {
+    buffers.doneWithScanBuffer(scan);
+  }
+}
+
+/** Where one chunk lies in a file. */
+export interface ChunkRange {
+  readonly start: number;
+  readonly length: number;
+}
+
+/**
+ * Finds restic's chunks of a whole file by scanning it through `scan` (SCAN_SIZE bytes),
+ * without keeping any of its bytes: yields each chunk's range as soon as its end is known.
+ * The caller reads the ranges (`readRange`), here or on another thread. Leaves `chunker`
+ * clean when it is done or stopped.
+ */
+export function* scanChunks(fd: number, chunker: Chunker, scan: Buffer): Generator<ChunkRange, void> {
+  try {
+    // [start, scanned): the chunk in progress, seen by the chunker but not yielded yet.
     let start = 0;
     let scanned = 0;
     for (;;) {
       const n = preadFull(fd, scan, 0, SCAN_SIZE, scanned);
       if (n === 0) break;
       for (const cut of chunker.push(scan.subarray(0, n))) {
-        const end = scanned + cut;
-        const chunk = readChunk(fd, start, end - start, buffers);
-        if (chunk.length > 0) yield chunk;
-        if (chunk.length < end - start) return start + chunk.length; // shrank meanwhile
-        start = end;
+        yield { start, length: scanned + cut - start };
+        start = scanned + cut;
       }
       scanned += n;
     }
-    chunker.finish();
-    if (scanned === start) return scanned;
-    const last = readChunk(fd, start, scanned - start, buffers);
-    if (last.length > 0) yield last;
-    return start + last.length;
+    if (scanned > start) yield { start, length: scanned - start };
   } finally {
-    buffers.doneWithScanBuffer(scan);
+    chunker.finish();
   }
 }
 
-/** The file's bytes [at, at + length) in a buffer of their own; shorter if the file now ends sooner. */
-function readChunk(fd: number, at: number, length: number, buffers: ChunkBuffers): Buffer {
+/**
+ * The file's bytes [at, at + length) in a buffer of their own (from `buffers.alloc`), shorter
+ * if the file now ends sooner (empty, not from `buffers`, if nothing is left).
+ */
+export function readRange(fd: number, at: number, length: number, buffers: ChunkBuffers): Buffer {
   const buf = buffers.alloc(length);
   const n = preadFull(fd, buf, 0, length, at);
   if (n === length) return buf;

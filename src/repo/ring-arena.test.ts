@@ -15,7 +15,9 @@ describe('RingArena', () => {
         let fill = 0;
         for (const op of ops) {
           if ('alloc' in op) {
+            const fits = arena.canAlloc(op.alloc);
             const b = arena.alloc(op.alloc);
+            assert.equal(fits, b !== undefined, 'canAlloc says what alloc then does');
             if (!b) continue;
             assert.equal(b.length, op.alloc);
             fill = (fill + 1) & 0xff;

@@ -27,25 +27,32 @@ export class RingArena {
   }
 
   alloc(n: number): Buffer | undefined {
-    if (n <= 0 || n > this.size) return undefined;
-    const head = this.first < this.live.length ? this.live[this.first]!.start : -1;
-    let start: number;
-    if (head < 0) start = 0;
-    else if (this.tail > head || (this.tail === head && this.live.length === this.first)) {
-      // Not wrapped: room after the tail, or else at the front before the oldest live piece.
-      if (this.tail + n <= this.size) start = this.tail;
-      else if (n <= head) start = 0;
-      else return undefined;
-    } else {
-      // Wrapped: the room is between the tail and the oldest live piece.
-      if (this.tail + n <= head) start = this.tail;
-      else return undefined;
-    }
+    const start = this.place(n);
+    if (start < 0) return undefined;
     const entry = { start, end: start + n, freed: false };
     this.live.push(entry);
     this.byStart.set(start, entry);
     this.tail = start + n;
     return this.slab.subarray(start, start + n);
+  }
+
+  /** True when `alloc(n)` would succeed now. */
+  canAlloc(n: number): boolean {
+    return this.place(n) >= 0;
+  }
+
+  /** Where `n` bytes would go, or -1 when there is no room in one piece. */
+  private place(n: number): number {
+    if (n <= 0 || n > this.size) return -1;
+    const head = this.first < this.live.length ? this.live[this.first]!.start : -1;
+    if (head < 0) return 0;
+    if (this.tail > head || (this.tail === head && this.live.length === this.first)) {
+      // Not wrapped: room after the tail, or else at the front before the oldest live piece.
+      if (this.tail + n <= this.size) return this.tail;
+      return n <= head ? 0 : -1;
+    }
+    // Wrapped: the room is between the tail and the oldest live piece.
+    return this.tail + n <= head ? this.tail : -1;
   }
 
   /** True when `b` came from this arena (and is not freed yet). */
