@@ -7,8 +7,8 @@ import type { ChunkEvent, FileToRead, PackTarget } from './blob-worker-protocol.
 import type { CompressionMode } from './compression.js';
 import { encodeIndexFile, type IndexedPack } from './index-file.js';
 import { CHUNK_MAX_SIZE } from './chunker.js';
-import { readFile, rm } from 'node:fs/promises';
-import { PackBuilder, type FinishedPack } from './pack-builder.js';
+import { PackBuilder } from './pack-builder.js';
+import { PackStore, type PackStoreEvents, type ReadyPack } from './pack-store.js';
 import { SpillPackBuilder, type SpilledPack } from './pack-spill.js';
 import type { Repository } from './repository.js';
 
@@ -100,7 +100,7 @@ export class RepoWriter {
   /** Buffers of uploaded data packs, kept for the next packs: a 17 MiB allocation per pack is what fragments memory. */
   private readonly spareBuffers: Buffer[] = [];
   private readonly garbage = new GarbageMeter(16 * 1024 * 1024);
-  private readonly uploads: number;
+  private readonly store: PackStore;
   private readonly maxBytes: number;
   readonly compression: CompressionMode;
 
@@ -116,7 +116,7 @@ export class RepoWriter {
     };
     this.capacity = capacity;
     this.workerPackTarget = opts.pool && opts.spillDir !== undefined ? { dir: opts.spillDir, size: this.packSize } : undefined;
-    this.uploads = opts.uploads ?? 4;
+    this.store = new PackStore(repo.backend, opts.uploads ?? 4, this.packEvents());
     this.maxBytes = opts.maxBytesInFlight ?? Math.max(32 * 1024 * 1024, this.packSize * 2);
     this.compression = opts.compression ?? 'auto';
   }
@@ -294,8 +294,7 @@ export class RepoWriter {
   /** Stores a pack a worker finished; until stored it counts as in flight, like the writer's own. */
   private storeWorkerPack(pack: SpilledPack): void {
     for (const b of pack.blobs) this.bytesInFlight += b.length;
-    const p: Promise<void> = this.uploadWhenFree(pack).finally(() => this.settle(this.uploading, p));
-    this.uploading.add(p);
+    this.storePack(pack);
   }
 
   /** Has each worker close its pack and stores the packs. */
@@ -380,68 +379,30 @@ export class RepoWriter {
   }
 
   private closePack(packer: PackBuilder | SpillPackBuilder): void {
-    if (packer instanceof SpillPackBuilder) {
-      const spilled = packer.finish(this.repo.key);
-      const p: Promise<void> = this.uploadWhenFree(spilled).finally(() => this.settle(this.uploading, p));
-      this.uploading.add(p);
-      return;
-    }
-    const pack = packer.finish(this.repo.key);
-    const p: Promise<void> = this.uploadWhenFree(pack).finally(() => this.settle(this.uploading, p));
+    this.storePack(packer.finish(this.repo.key));
+  }
+
+  /** Hands a finished pack to the store; until it is stored it counts as in flight. */
+  private storePack(pack: ReadyPack): void {
+    const p: Promise<void> = this.store.store(pack).finally(() => this.settle(this.uploading, p));
     this.uploading.add(p);
   }
 
-  private async uploadWhenFree(pack: FinishedPack | SpilledPack): Promise<void> {
-    // Packs waiting here still count as in flight, which is what stops new blobs.
-    while (this.activeUploads >= this.uploads) await Promise.race(this.active);
-    const p = 'path' in pack ? this.uploadSpilled(pack) : this.upload(pack);
-    this.active.add(p);
-    this.activeUploads++;
-    try {
-      await p;
-    } finally {
-      this.active.delete(p);
-      this.activeUploads--;
-    }
-  }
-
-  private readonly active = new Set<Promise<void>>();
-  private activeUploads = 0;
-
-  private async uploadSpilled(pack: SpilledPack): Promise<void> {
-    const backend = this.repo.backend;
-    const h = { type: 'data', name: pack.id } as const;
-    try {
-      if (backend.saveFile) await backend.saveFile(h, pack.path);
-      else await backend.save(h, await readFile(pack.path));
-      this.stats.packs++;
-      this.stats.dataStored += pack.size;
-      this.written.push({ id: pack.id, blobs: pack.blobs });
-    } catch (e) {
-      this.fail(e);
-    } finally {
-      await rm(pack.path, { force: true }).catch(() => undefined);
-      let sealedBytes = 0;
-      for (const b of pack.blobs) sealedBytes += b.length;
-      this.release(sealedBytes);
-    }
-  }
-
-  private async upload(pack: FinishedPack): Promise<void> {
-    try {
-      await this.repo.backend.save({ type: 'data', name: pack.id }, pack.bytes);
-      this.stats.packs++;
-      this.stats.dataStored += pack.bytes.length;
-      this.written.push({ id: pack.id, blobs: pack.blobs });
-    } catch (e) {
-      this.fail(e);
-    } finally {
-      let sealedBytes = 0;
-      for (const b of pack.blobs) sealedBytes += b.length;
-      // save() keeps no reference to the bytes once it has settled (Backend contract).
-      if (pack.blobs[0]?.type === 'data' && pack.buffer.length >= this.capacity && this.spareBuffers.length < SPARE_PACK_BUFFERS) this.spareBuffers.push(pack.buffer);
-      this.release(sealedBytes);
-    }
+  /** The writer's side of its PackStore: stats and index entries, failure, bytes in flight. */
+  private packEvents(): PackStoreEvents {
+    return {
+      stored: (pack, bytes) => {
+        this.stats.packs++;
+        this.stats.dataStored += bytes;
+        this.written.push(pack);
+      },
+      failed: (e) => this.fail(e),
+      released: (sealedBytes, pack) => {
+        // save() keeps no reference to the bytes once it has settled (Backend contract).
+        if (!('path' in pack) && pack.blobs[0]?.type === 'data' && pack.buffer.length >= this.capacity && this.spareBuffers.length < SPARE_PACK_BUFFERS) this.spareBuffers.push(pack.buffer);
+        this.release(sealedBytes);
+      },
+    };
   }
 
   /**
