@@ -51,15 +51,14 @@ export async function runBackup(repo: Repository, opts: BackupOptions, env: Envi
   const paths = opts.stdin ? ['/' + opts.stdin.filename] : opts.paths.map((p) => (isAbsolute(p) ? resolve(p) : resolve(env.cwd, p)));
   if (paths.length === 0) throw new LifeboatError('INVALID_ARGUMENT', 'nothing to back up; name at least one path (or use --stdin)');
   if (opts.stdin && /[/\0]/.test(opts.stdin.filename)) throw new LifeboatError('INVALID_ARGUMENT', '--stdin-filename must be a plain file name');
-  let parent: Awaited<ReturnType<typeof findParent>>;
-  const findIt = async () => {
-    parent = opts.parent ? await findSnapshot(repo, opts.parent) : await findParent(repo, host, paths);
-  };
-  return repo.withLock(false, async () => {
-    const pool = new BlobWorkerPool(repo.key, opts.workers ?? availableParallelism());
-    const writer = new RepoWriter(repo, { pool, spillDir: tmpdir(), compression: opts.compression ?? 'auto', ...(opts.packSize ? { packSize: opts.packSize } : {}) });
+  // The walk starts while the lock settles, on a view whose writes wait for the lock: an
+  // unchanged re-backup is mostly that walk, and the settle wait is 200 ms.
+  return repo.withLockEarly(false, async (view, signal) => {
+    const [, parent] = await Promise.all([view.loadIndex(), opts.parent ? findSnapshot(view, opts.parent) : findParent(view, host, paths)]);
+    const pool = new BlobWorkerPool(view.key, opts.workers ?? availableParallelism());
+    const writer = new RepoWriter(view, { pool, spillDir: tmpdir(), compression: opts.compression ?? 'auto', ...(opts.packSize ? { packSize: opts.packSize } : {}) });
     try {
-    const archiver = new Archiver(repo, writer, {
+    const archiver = new Archiver(view, writer, {
       paths,
       excludes: opts.excludes ?? [],
       hostname: host,
@@ -69,6 +68,7 @@ export async function runBackup(repo: Repository, opts: BackupOptions, env: Envi
       tags: opts.tags ?? [],
       time: goTimeFromDate(started),
       parent,
+      signal,
       ...(opts.stdin ? { stdin: opts.stdin } : {}),
     }, opts.reporter);
     const result = await archiver.run();
@@ -85,13 +85,13 @@ export async function runBackup(repo: Repository, opts: BackupOptions, env: Envi
       ...(opts.excludes?.length ? { excludes: opts.excludes } : {}),
       ...(opts.tags?.length ? { tags: opts.tags } : {}),
     };
-    const snapshotId = await repo.saveSnapshot(snapshot);
+    const snapshotId = await view.saveSnapshot(snapshot);
     return summarize(snapshotId, parent?.id, result.counts, writer, result.errors, repo.env.clock.now().getTime() - started.getTime());
     } finally {
       writer.abandon(); // a temp pack of a run that failed
       await pool.close();
     }
-  }, { index: true, meanwhile: findIt });
+  });
 }
 
 function summarize(snapshotId: Id, parent: Id | undefined, c: BackupCounts, w: RepoWriter, errors: readonly SourceError[], durationMs: number): BackupSummary {

@@ -27,6 +27,8 @@ export interface BackupRequest {
   readonly stdin?: { readonly filename: string; readonly source: AsyncIterable<Uint8Array> };
   /** Streamed files (database dumps, secrets) placed into the root tree next to `paths`. */
   readonly virtualFiles?: readonly VirtualFile[];
+  /** Stops the walk at the next directory, throwing the signal's reason (a lock that did not hold). */
+  readonly signal?: AbortSignal;
 }
 
 export interface BackupCounts {
@@ -230,6 +232,7 @@ export class Archiver {
    * a large file never hold up the files after it.
    */
   private async archiveDir(node: Node, path: Buffer, parentNode: Node | undefined): Promise<Pending> {
+    this.req.signal?.throwIfAborted();
     let stated: Stated[];
     try {
       stated = this.statEntries(path);
