@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
-import { Archiver, type BackupCounts, type BackupReporter, type SourceError } from '../archiver/index.js';
+import { Archiver, walkedTargets, type BackupCounts, type BackupReporter, type SourceError } from '../archiver/index.js';
+import { ScanAhead } from '../lib/index.js';
 import { LifeboatError } from '../errors/index.js';
 import { goTimeFromDate, type Id, type Snapshot } from '../model/index.js';
 import { BlobWorkerPool, RepoWriter, type CompressionMode, type Repository } from '../repo/index.js';
@@ -51,6 +52,23 @@ export async function runBackup(repo: Repository, opts: BackupOptions, env: Envi
   const paths = opts.stdin ? ['/' + opts.stdin.filename] : opts.paths.map((p) => (isAbsolute(p) ? resolve(p) : resolve(env.cwd, p)));
   if (paths.length === 0) throw new LifeboatError('INVALID_ARGUMENT', 'nothing to back up; name at least one path (or use --stdin)');
   if (opts.stdin && /[/\0]/.test(opts.stdin.filename)) throw new LifeboatError('INVALID_ARGUMENT', '--stdin-filename must be a plain file name');
+  // The directories' lstat calls run on a thread of their own, ahead of the walk, from now on.
+  const scanAhead = opts.stdin ? undefined : ScanAhead.start(walkedTargets(paths).map((p) => Buffer.from(p)));
+  try {
+    return await archiveLocked(repo, opts, env, { started, host, paths, scanAhead });
+  } finally {
+    scanAhead?.close();
+  }
+}
+
+interface RunContext {
+  readonly started: Date;
+  readonly host: string;
+  readonly paths: readonly string[];
+  readonly scanAhead: ScanAhead | undefined;
+}
+
+function archiveLocked(repo: Repository, opts: BackupOptions, env: Environment, { started, host, paths, scanAhead }: RunContext): Promise<BackupSummary> {
   // The walk starts while the lock settles, on a view whose writes wait for the lock: an
   // unchanged re-backup is mostly that walk, and the settle wait is 200 ms.
   return repo.withLockEarly(false, async (view, signal) => {
@@ -69,6 +87,7 @@ export async function runBackup(repo: Repository, opts: BackupOptions, env: Envi
       time: goTimeFromDate(started),
       parent,
       signal,
+      ...(scanAhead ? { scanAhead } : {}),
       ...(opts.stdin ? { stdin: opts.stdin } : {}),
     }, opts.reporter);
     const result = await archiver.run();

@@ -38,8 +38,21 @@ interface Binding {
   lsetxattr(path: Uint8Array, name: Uint8Array, value: Uint8Array): void;
   tuneMalloc?(arenaMax: number, mmapThreshold: number): boolean;
   aes256CtrXor?(key: Uint8Array, iv: Uint8Array, src: Uint8Array, dst: Uint8Array): void;
-  scanDir?(path: Uint8Array): { names: Buffer; stats: BigInt64Array };
+  scanDir?(path: Uint8Array): RawScan;
+  scanAheadStart?(roots: Uint8Array, maxQueued: number): ScanAheadHandle;
+  scanAheadTake?(handle: ScanAheadHandle, path: Uint8Array): RawScan | { errno: number } | null;
+  scanAheadSkip?(handle: ScanAheadHandle, path: Uint8Array): void;
+  scanAheadClose?(handle: ScanAheadHandle): void;
 }
+
+/** A directory scan as the helper returns it: names, each followed by a NUL, and SCAN_FIELDS values per entry. */
+interface RawScan {
+  readonly names: Buffer;
+  readonly stats: BigInt64Array;
+}
+
+/** The helper's handle of a scan-ahead thread (see scan-ahead.ts). */
+export type ScanAheadHandle = { readonly __scanAhead: never };
 
 const ADDON = join('native', 'build', 'Release', 'fs_native.node');
 
@@ -135,7 +148,27 @@ const BILLION = 1_000_000_000n;
  */
 export function scanDir(path: Bytes): ScannedEntry[] | undefined {
   if (!binding?.scanDir) return undefined;
-  const { names, stats } = binding.scanDir(pathBytes(path));
+  return decodeScan(binding.scanDir(pathBytes(path)));
+}
+
+/**
+ * The helper's scan-ahead thread (see scan-ahead.ts), whose takes give what scanDir would;
+ * undefined without the helper.
+ */
+export const nativeScanAhead =
+  binding?.scanAheadStart && binding.scanAheadTake && binding.scanAheadSkip && binding.scanAheadClose
+    ? {
+        start: binding.scanAheadStart.bind(binding),
+        take(handle: ScanAheadHandle, path: Bytes): ScannedEntry[] | { errno: number } | null {
+          const r = binding.scanAheadTake!(handle, pathBytes(path));
+          return r === null || 'errno' in r ? r : decodeScan(r);
+        },
+        skip: (handle: ScanAheadHandle, path: Bytes) => binding.scanAheadSkip!(handle, pathBytes(path)),
+        close: binding.scanAheadClose.bind(binding),
+      }
+    : undefined;
+
+function decodeScan({ names, stats }: RawScan): ScannedEntry[] {
   const out: ScannedEntry[] = [];
   let at = 0;
   for (let i = 0; at < names.length; i++) {
