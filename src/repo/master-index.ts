@@ -69,6 +69,11 @@ export class MasterIndex implements IndexSink {
     for (const b of pack.blobs) this.blob(pn, b.type, b.id, b.offset, b.length, b.uncompressedLength);
   }
 
+  /** {@link IndexSink}: room for `blobs` more, so that loading an index file grows the table once. */
+  reserve(blobs: number): void {
+    if (this.count + blobs > this.cap) this.grow(Math.max(16, this.cap * 2, this.count + blobs));
+  }
+
   /** {@link IndexSink}: the pack's number (each pack ID is stored once). */
   pack(id: Id): number {
     let pn = this.packNumbers.get(id);
@@ -84,16 +89,23 @@ export class MasterIndex implements IndexSink {
   blob(pn: number, type: BlobType, id: Id, offset: number, length: number, uncompressedLength: number): void {
     const key = scratchKey(id);
     if (key === undefined) throw new LifeboatError('INVALID_ARGUMENT', `index: invalid blob ID "${id.slice(0, 80)}"`);
+    this.blobKey(pn, type, key, 0, offset, length, uncompressedLength);
+  }
+
+  /** {@link IndexSink}: {@link blob} with the ID as the 32 bytes of `keys` from `at`. */
+  blobKey(pn: number, type: BlobType, keys: Uint8Array, at: number, offset: number, length: number, uncompressedLength: number): void {
     const mask = this.slots.length - 1;
     const t = type === 'tree' ? 1 : 0;
-    for (let s = key.readUInt32LE(0) & mask; this.slots[s] !== EMPTY; s = (s + 1) & mask) {
+    const h = keys[at]! | (keys[at + 1]! << 8) | (keys[at + 2]! << 16) | (keys[at + 3]! << 24);
+    for (let s = (h >>> 0) & mask; this.slots[s] !== EMPTY; s = (s + 1) & mask) {
       const e = this.slots[s]!;
       // restic's index key is (ID, type): an old mixed pack may hold the same ID as both.
-      if (this.packOf[e] === pn && this.types[e] === t && this.idEquals(e, key)) return;
+      if (this.packOf[e] === pn && this.types[e] === t && this.idEquals(e, keys, at)) return;
     }
     if (this.count + 1 > this.cap) this.grow(Math.max(16, this.cap * 2));
     const e = this.count++;
-    this.ids.set(key, e * 32);
+    // A loop, not set(subarray): a view per blob is garbage the index load does not need.
+    for (let i = 0, base = e * 32; i < 32; i++) this.ids[base + i] = keys[at + i]!;
     this.packOf[e] = pn;
     this.offsets[e] = offset;
     this.lengths[e] = length;
@@ -158,9 +170,9 @@ export class MasterIndex implements IndexSink {
     return EMPTY;
   }
 
-  private idEquals(e: number, key: Uint8Array): boolean {
+  private idEquals(e: number, key: Uint8Array, at = 0): boolean {
     const base = e * 32;
-    for (let i = 0; i < 32; i++) if (this.ids[base + i] !== key[i]) return false;
+    for (let i = 0; i < 32; i++) if (this.ids[base + i] !== key[at + i]) return false;
     return true;
   }
 
