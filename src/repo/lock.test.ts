@@ -248,8 +248,10 @@ describe('RepoLock against a repository', () => {
     const a = await RepoLock.acquire(f.store, f.opts(false, { settleMs: 50, sleep }), async () => {
       events.push('meanwhile');
     });
-    // Both started before the wait ended: the work did not wait for the settle.
-    assert.deepEqual(events, ['sleep 50', 'meanwhile', 'woke']);
+    // Both started before the wait ended: the work did not wait for the settle (it may even
+    // start before our lock file is written: reading is safe after the first look).
+    assert.deepEqual(events.slice(0, 2).sort(), ['meanwhile', 'sleep 50']);
+    assert.equal(events[2], 'woke');
     await a.release();
 
     let other = '';
@@ -269,6 +271,15 @@ describe('RepoLock against a repository', () => {
       }),
       /index unreadable/,
     );
+    assert.deepEqual(await f.locks(), []);
+  });
+
+  test('a lock file that cannot be written fails the call with that error, also after the work given to acquire began', async () => {
+    const f = await lockFixture();
+    let ran = false;
+    const failing: LockStore = { ...f.store, saveLock: async () => { throw new Error('disk full'); } };
+    await assert.rejects(RepoLock.acquire(failing, f.opts(false), async () => { ran = true; }), /disk full/);
+    assert.equal(ran, true, 'reading began before the file was written');
     assert.deepEqual(await f.locks(), []);
   });
 
@@ -350,7 +361,7 @@ describe('RepoLock against a repository', () => {
       const saved = view.saveUnpacked('snapshot', enc('{}'));
       for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
       assert.deepEqual(await f.repo.listIds('snapshot'), [], 'held while the lock settles');
-      assert.equal((await f.locks()).length, 1, 'our lock file is written before fn runs');
+      assert.equal((await f.locks()).length, 1, 'our lock file is written while fn runs');
       events.push('wake');
       wake();
       const id = await saved;

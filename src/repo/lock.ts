@@ -78,12 +78,12 @@ export interface LockOptions {
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-/** Our lock file, written after the first look (see `RepoLock.claim`). */
+/** Our lock file, being written after the first look (see `RepoLock.claim`). */
 export interface ClaimedLock {
-  readonly id: Id;
   /**
-   * Waits for the settle time (running `meanwhile` during it) and looks again: resolves to
-   * the held lock, or removes our file and throws REPO_LOCKED (or what `meanwhile` threw).
+   * Waits for our file and the settle time after it (running `meanwhile` meanwhile) and looks
+   * again: resolves to the held lock, or removes our file and throws REPO_LOCKED (or what
+   * writing it or `meanwhile` threw).
    */
   confirm(meanwhile?: () => Promise<void>): Promise<RepoLock>;
 }
@@ -113,20 +113,26 @@ export class RepoLock {
   }
 
   /**
-   * The first half of `acquire`: looks for conflicting locks and writes ours. The lock holds
-   * only once `confirm` has resolved; until then nothing may be written to the repository.
+   * The first half of `acquire`: looks for conflicting locks and starts writing ours. The
+   * lock holds only once `confirm` has resolved; until then nothing may be written to the
+   * repository. Reading may start at once: the second look, 200 ms after our file is written,
+   * sees any holder that arrived after the first (and then confirm fails).
    */
   static async claim(store: LockStore, opts: LockOptions): Promise<ClaimedLock> {
     await RepoLock.checkConflicts(store, opts, undefined);
-    const id = await store.saveLock(encodeLock(lockInfoFor(opts)));
+    const saving = store.saveLock(encodeLock(lockInfoFor(opts)));
+    saving.catch(() => undefined); // confirm reports it
     return {
-      id,
       confirm: async (meanwhile) => {
+        const work = meanwhile?.();
+        work?.catch(() => undefined); // awaited below, once the file is written
+        let id: Id | undefined;
         try {
-          await Promise.all([(opts.sleep ?? defaultSleep)(opts.settleMs ?? 200), meanwhile?.()]);
+          id = await saving;
+          await Promise.all([(opts.sleep ?? defaultSleep)(opts.settleMs ?? 200), work]);
           await RepoLock.checkConflicts(store, opts, id);
         } catch (e) {
-          await store.removeLock(id).catch(() => undefined);
+          if (id !== undefined) await store.removeLock(id).catch(() => undefined);
           throw e;
         }
         const lock = new RepoLock(store, opts, id);
