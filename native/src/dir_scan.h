@@ -8,15 +8,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SCAN_FIELDS 16
+#define SCAN_FIELDS 19
 
 struct dir_scan {
   /* Each entry's name followed by a NUL, in byte order of the names (strcmp). */
   char *names;
   size_t names_len;
   /* SCAN_FIELDS values per entry: fstatat's errno (0 when it worked), dev, ino, mode, nlink,
-   * uid, gid, rdev, size, atime sec, nsec, mtime sec, nsec, ctime sec, nsec, and the xattr
-   * list size (0 for none or ENOTSUP, -errno when listing failed). */
+   * uid, gid, rdev, size, atime sec, nsec, mtime sec, nsec, ctime sec, nsec, the xattr list
+   * size (0 for none or ENOTSUP, -errno when listing failed), and atime, mtime, ctime in
+   * nanoseconds (INT64_MIN when that does not fit: then from sec and nsec). */
   int64_t *stats;
   size_t count;
 };

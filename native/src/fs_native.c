@@ -20,8 +20,9 @@
  *       (llistxattr(path/name, NULL, 0)): one call per directory instead of two or three
  *       per entry. names: each entry's name followed by a NUL. stats: SCAN_FIELDS values
  *       per entry: fstatat's errno (0 when it worked), dev, ino, mode, nlink, uid, gid,
- *       rdev, size, atime sec, nsec, mtime sec, nsec, ctime sec, nsec, and the xattr list
- *       size (0 for none or ENOTSUP, -errno when listing failed).
+ *       rdev, size, atime sec, nsec, mtime sec, nsec, ctime sec, nsec, the xattr list
+ *       size (0 for none or ENOTSUP, -errno when listing failed), and the three times in
+ *       nanoseconds (INT64_MIN when they do not fit in 64 bits).
  *       (dir_scan.c.)
  *   scanAheadStart(roots, maxQueued) -> handle
  *       Scans the trees below `roots` (absolute paths, each followed by a NUL, in the order

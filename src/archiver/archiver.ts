@@ -66,12 +66,16 @@ export interface ArchiveResult {
 }
 
 
-/** An entry handed over to be archived; `done` gives its node once its content is stored. */
-interface Pending {
-  readonly done: Promise<Node | undefined>;
-}
-const settled = (node: Node | undefined): Pending => ({ done: Promise.resolve(node) });
-const NOTHING = settled(undefined);
+/**
+ * An entry handed over to be archived: its node (undefined when left out), or, while its
+ * content is being stored, a box whose `done` gives it then (boxed: an async function
+ * returning a bare promise would have its caller wait for it). Most entries of a re-backup
+ * are settled at once and need neither box nor promise.
+ */
+type Pending = Node | undefined | { readonly done: Promise<Node | undefined> };
+const settled = (node: Node | undefined): Pending => node;
+const NOTHING: Pending = undefined;
+const nodeOf = async (p: Pending): Promise<Node | undefined> => (p !== undefined && 'done' in p ? p.done : p);
 
 /**
  * Walks the source and writes its trees and data blobs through a RepoWriter. The caller
@@ -183,7 +187,7 @@ export class Archiver {
         throw new LifeboatError('SOURCE_NOT_FOUND', `cannot back up ${firstTarget(child)}: ${path}: ${code}; check the path`, { cause: e });
       }
       if (child.target) {
-        const node = await (await this.archiveEntry(nameBytes, Buffer.from(path), st, parentNode)).done;
+        const node = await nodeOf(await this.archiveEntry(nameBytes, Buffer.from(path), st, parentNode));
         if (node) nodes.push(node);
       } else {
         const sub = parentNode?.type === 'dir' && parentNode.subtree ? await this.loadTree(parentNode.subtree) : undefined;
@@ -256,8 +260,11 @@ export class Archiver {
     // number of files.
     for (const i of dirs) pending[i] = await archive(i);
     const done = (async () => {
-      const results = await Promise.all(pending.map((p) => p.done));
-      const children = results.filter((n): n is Node => n !== undefined);
+      const children: Node[] = [];
+      for (const p of pending) {
+        const n = p !== undefined && 'done' in p ? await p.done : p;
+        if (n) children.push(n);
+      }
       const reuse = parentTree !== undefined && parentNode?.subtree && this.writer.has('tree', parentNode.subtree) && sameTree(children, parentTree);
       const subtree = reuse ? parentNode.subtree! : (await this.writer.saveBlob('tree', encodeTree(children))).id;
       if (!parentNode || parentNode.type !== 'dir') this.counts.dirsNew++;
@@ -279,11 +286,14 @@ export class Archiver {
     const scanned = this.req.scanAhead?.take(path) ?? scanDir(path);
     const entries = scanned ?? readdirSync(path, { encoding: 'buffer' }).map((name) => ({ name, stat: undefined, xattrListSize: undefined }));
     for (const { name, stat, xattrListSize } of entries) {
-      const childPath = Buffer.concat([path, SLASH, name]);
+      const childPath = Buffer.allocUnsafe(path.length + 1 + name.length);
+      childPath.set(path, 0);
+      childPath[path.length] = SLASH;
+      childPath.set(name, path.length + 1);
       try {
         // A scan's failed entry is asked again, for Node's own error (or it is back).
         const st = stat ?? lstatSync(childPath, { bigint: true });
-        stated.push({ entry: name, childPath, st, ...(stat && xattrListSize !== undefined ? { xattrListSize } : {}) });
+        stated.push({ entry: name, childPath, st, xattrListSize: stat ? xattrListSize : undefined });
       } catch (e) {
         this.recordError(childPath.toString(), e);
       }
@@ -296,7 +306,10 @@ export class Archiver {
     if (parentNode && this.unchanged(node, parentNode)) {
       this.counts.filesUnmodified++;
       this.reporter.progress?.(this.counts, pathText);
-      return settled({ ...node, content: parentNode.content });
+      // The node was made for this entry and is not shared yet: it takes the old content as
+      // it is, rather than being copied (a re-backup does this for every file).
+      (node as { content: Node['content'] }).content = parentNode.content;
+      return node;
     }
     if (!this.batches) return settled(await this.readHere(node, path, pathText, parentNode));
     const { done } = await this.batches.add(path, node.size);
@@ -373,7 +386,7 @@ export class Archiver {
   }
 }
 
-const SLASH = Buffer.from('/');
+const SLASH = 0x2f;
 const isDirMode = (mode: bigint) => (Number(mode) & 0o170000) === 0o040000;
 
 /** A directory entry with its lstat (and, from a scan, the size of its xattr list). */
@@ -381,7 +394,7 @@ interface Stated {
   readonly entry: Buffer;
   readonly childPath: Buffer;
   readonly st: StatFields;
-  readonly xattrListSize?: number;
+  readonly xattrListSize: number | undefined;
 }
 const ENTRY_WINDOW = 16;
 /** A worker holds at most a few ms of chunks awaiting the main thread's decision: answer at least this often. */

@@ -137,7 +137,9 @@ export interface ScannedEntry {
   readonly xattrListSize: number;
 }
 
-const SCAN_FIELDS = 16;
+const SCAN_FIELDS = 19;
+/** The helper's mark for a time in nanoseconds that does not fit in 64 bits. */
+const NS_UNFIT = -(2n ** 63n);
 const BILLION = 1_000_000_000n;
 
 /**
@@ -168,6 +170,12 @@ export const nativeScanAhead =
       }
     : undefined;
 
+/** A time in nanoseconds from the helper, or from its seconds and nanoseconds when it did not fit there. */
+function timeNs(stats: BigInt64Array, ns: number, sec: number): bigint {
+  const v = stats[ns]!;
+  return v !== NS_UNFIT ? v : stats[sec]! * BILLION + stats[sec + 1]!;
+}
+
 function decodeScan({ names, stats }: RawScan): ScannedEntry[] {
   const out: ScannedEntry[] = [];
   let at = 0;
@@ -189,9 +197,9 @@ function decodeScan({ names, stats }: RawScan): ScannedEntry[] {
             gid: stats[f + 6]!,
             rdev: BigInt.asUintN(64, stats[f + 7]!),
             size: stats[f + 8]!,
-            atimeNs: stats[f + 9]! * BILLION + stats[f + 10]!,
-            mtimeNs: stats[f + 11]! * BILLION + stats[f + 12]!,
-            ctimeNs: stats[f + 13]! * BILLION + stats[f + 14]!,
+            atimeNs: timeNs(stats, f + 16, f + 9),
+            mtimeNs: timeNs(stats, f + 17, f + 11),
+            ctimeNs: timeNs(stats, f + 18, f + 13),
           };
     out.push({ name, stat, errno, xattrListSize: Number(stats[f + 15]) });
   }

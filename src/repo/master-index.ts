@@ -94,15 +94,16 @@ export class MasterIndex implements IndexSink {
 
   /** {@link IndexSink}: {@link blob} with the ID as the 32 bytes of `keys` from `at`. */
   blobKey(pn: number, type: BlobType, keys: Uint8Array, at: number, offset: number, length: number, uncompressedLength: number): void {
+    if (this.count + 1 > this.cap) this.grow(Math.max(16, this.cap * 2));
     const mask = this.slots.length - 1;
     const t = type === 'tree' ? 1 : 0;
     const h = keys[at]! | (keys[at + 1]! << 8) | (keys[at + 2]! << 16) | (keys[at + 3]! << 24);
-    for (let s = (h >>> 0) & mask; this.slots[s] !== EMPTY; s = (s + 1) & mask) {
+    let s = (h >>> 0) & mask;
+    for (; this.slots[s] !== EMPTY; s = (s + 1) & mask) {
       const e = this.slots[s]!;
       // restic's index key is (ID, type): an old mixed pack may hold the same ID as both.
       if (this.packOf[e] === pn && this.types[e] === t && this.idEquals(e, keys, at)) return;
     }
-    if (this.count + 1 > this.cap) this.grow(Math.max(16, this.cap * 2));
     const e = this.count++;
     // A loop, not set(subarray): a view per blob is garbage the index load does not need.
     for (let i = 0, base = e * 32; i < 32; i++) this.ids[base + i] = keys[at + i]!;
@@ -111,7 +112,8 @@ export class MasterIndex implements IndexSink {
     this.lengths[e] = length;
     this.ulens[e] = uncompressedLength;
     this.types[e] = t;
-    this.insertSlot(e);
+    // The probe above ended at the free slot this blob takes.
+    this.slots[s] = e;
   }
 
   has(id: Id, type?: BlobType): boolean {
