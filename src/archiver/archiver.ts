@@ -54,8 +54,11 @@ export interface SourceError {
 }
 
 export interface BackupReporter {
-  /** Called after each file; cheap to ignore. */
-  progress?(counts: Readonly<BackupCounts>, currentPath: string): void;
+  /**
+   * Called after each file; cheap to ignore. `currentPath` decodes the file's path when
+   * called: most reporters never show it, and decoding it for every file costs.
+   */
+  progress?(counts: Readonly<BackupCounts>, currentPath: () => string): void;
   error?(e: SourceError): void;
 }
 
@@ -200,18 +203,19 @@ export class Archiver {
 
   /** One file system entry; resolves to undefined when it is excluded or could not be read. */
   private async archiveEntry(name: Uint8Array, path: Buffer, st: StatFields, parentNode: Node | undefined, xattrListSize?: number): Promise<Pending> {
-    const pathText = path.toString();
-    if (!this.exclude.empty && this.exclude.matches(pathText)) return this.leftOut(path, st);
+    // The path as text only when something uses it: decoding it for each entry cost more
+    // than the rest of an unchanged file's handling.
+    if (!this.exclude.empty && this.exclude.matches(path.toString())) return this.leftOut(path, st);
     let node: Node;
     try {
       node = nodeFromStat(name, path, st, this.names, xattrListSize);
     } catch (e) {
-      this.recordError(pathText, e);
+      this.recordError(path.toString(), e);
       return this.leftOut(path, st);
     }
     if (node.type === 'dir') return this.archiveDir(node, path, parentNode);
     if (node.type !== 'file') return settled(node);
-    return this.archiveFile(node, path, pathText, parentNode);
+    return this.archiveFile(node, path, parentNode);
   }
 
   /** An entry not archived: when it is a directory, the scans ahead need not go there. */
@@ -301,24 +305,24 @@ export class Archiver {
     return stated;
   }
 
-  private async archiveFile(node: Node, path: Buffer, pathText: string, parentNode: Node | undefined): Promise<Pending> {
+  private async archiveFile(node: Node, path: Buffer, parentNode: Node | undefined): Promise<Pending> {
     this.counts.bytesProcessed += node.size;
     if (parentNode && this.unchanged(node, parentNode)) {
       this.counts.filesUnmodified++;
-      this.reporter.progress?.(this.counts, pathText);
+      this.reporter.progress?.(this.counts, () => path.toString());
       // The node was made for this entry and is not shared yet: it takes the old content as
       // it is, rather than being copied (a re-backup does this for every file).
       (node as { content: Node['content'] }).content = parentNode.content;
       return node;
     }
-    if (!this.batches) return settled(await this.readHere(node, path, pathText, parentNode));
+    if (!this.batches) return settled(await this.readHere(node, path, parentNode));
     const { done } = await this.batches.add(path, node.size);
     const read = done.then((c) => {
       if ('error' in c) {
-        this.recordError(pathText, c.error);
+        this.recordError(path.toString(), c.error);
         return undefined;
       }
-      return this.fileRead(node, pathText, parentNode, c.ids, c.size);
+      return this.fileRead(node, path, parentNode, c.ids, c.size);
     });
     // Awaited by the directory once it is walked; until then a failure must not count as unhandled.
     read.catch(() => undefined);
@@ -326,7 +330,7 @@ export class Archiver {
   }
 
   /** Reads a file on this thread (no workers) and queues its chunks. */
-  private async readHere(node: Node, path: Buffer, pathText: string, parentNode: Node | undefined): Promise<Node | undefined> {
+  private async readHere(node: Node, path: Buffer, parentNode: Node | undefined): Promise<Node | undefined> {
     const ids: Promise<Id>[] = [];
     let size = 0;
     const ok = await (node.size >= CHUNK_MIN_SIZE ? this.readingLarge : this.reading)(async () => {
@@ -341,7 +345,7 @@ export class Archiver {
         return true;
       } catch (e) {
         if (isLifeboatError(e)) throw e; // repository trouble: not a source problem
-        this.recordError(pathText, e);
+        this.recordError(path.toString(), e);
         return false;
       } finally {
         // readFileChunks has reset it (finish) by the time it returns or throws.
@@ -349,14 +353,14 @@ export class Archiver {
       }
     });
     if (!ok) return undefined;
-    return this.fileRead(node, pathText, parentNode, await Promise.all(ids), size);
+    return this.fileRead(node, path, parentNode, await Promise.all(ids), size);
   }
 
-  private fileRead(node: Node, pathText: string, parentNode: Node | undefined, content: readonly Id[], size: number): Node {
+  private fileRead(node: Node, path: Buffer, parentNode: Node | undefined, content: readonly Id[], size: number): Node {
     this.counts.bytesRead += size;
     if (parentNode) this.counts.filesChanged++;
     else this.counts.filesNew++;
-    this.reporter.progress?.(this.counts, pathText);
+    this.reporter.progress?.(this.counts, () => path.toString());
     // The size recorded is what was read: restic restores exactly `size` bytes.
     return { ...node, size, content: [...content] };
   }
