@@ -23,9 +23,11 @@ export function fastDecodeTree(text: string): Node[] | undefined {
   // Without escapes and control characters (a final newline aside) every string ends at the
   // next quote, which indexOf finds natively; restic and Lifeboat write trees like that
   // unless a name or owner needs escaping.
-  if (ESCAPE_OR_CONTROL.test(text)) return undefined;
+  // One pass over the text in the usual case (plain ASCII); two when it holds anything else.
+  const plainAscii = !NOT_PLAIN_ASCII.test(text);
+  if (!plainAscii && ESCAPE_OR_CONTROL.test(text)) return undefined;
   try {
-    return new Scanner(text, !NON_ASCII.test(text)).tree();
+    return new Scanner(text, plainAscii || !NON_ASCII.test(text)).tree();
   } catch (e) {
     if (e === BAIL) return undefined;
     throw e;
@@ -34,6 +36,8 @@ export function fastDecodeTree(text: string): Node[] | undefined {
 
 const ESCAPE_OR_CONTROL = /[\x00-\x09\x0b-\x1f\\]|\n(?!$)/;
 const NON_ASCII = /[^\x00-\x7f]/;
+/** Anything but printable ASCII without a backslash, or a newline before the end. */
+const NOT_PLAIN_ASCII = /[^\n\x20-\x5b\x5d-\x7f]|\n(?!$)/;
 
 function bail(): never {
   throw BAIL;
@@ -140,7 +144,8 @@ class Scanner {
   /** `null` (consumed, true) or not (false). */
   isNull(): boolean {
     this.ws();
-    if (this.t.startsWith('null', this.pos)) {
+    // The first letter before a string comparison: this runs for every value of every node.
+    if (this.t.charCodeAt(this.pos) === 0x6e && this.t.startsWith('null', this.pos)) {
       this.pos += 4;
       return true;
     }
