@@ -34,6 +34,9 @@
  *   scanAheadSkip(handle, path)       the walk will not enter `path` (a hint)
  *   scanAheadClose(handle)            stops the thread; also done when the handle is
  *                                      collected or the environment ends
+ *   decodeIndex(json) -> { packIds, supersedes?, packOf, types, keys, offsets, lengths, ulens } | null
+ *       A repository index file's JSON in columns (IDs as 32 bytes each), or null when it
+ *       is not in the shape restic writes (then parse it as JSON) (index_decode.c).
  *   tuneMalloc(arenaMax, mmapThreshold) -> boolean
  *       glibc's mallopt(M_ARENA_MAX) and mallopt(M_MMAP_THRESHOLD); false elsewhere.
  *
@@ -70,6 +73,7 @@
 #include <dirent.h>
 
 #include "dir_scan.h"
+#include "index_decode.h"
 #include "scan_ahead.h"
 
 #if defined(__linux__)
@@ -674,6 +678,61 @@ static napi_value scan_ahead_close_js(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* ---------------------------------------------------------------- index files */
+
+/* A typed array of `count` elements of `type`, copied from `data`. */
+static napi_value typed_copy(napi_env env, napi_typedarray_type type, size_t elem, const void *data, size_t count) {
+  napi_value ab, ta;
+  void *dst = NULL;
+  if (napi_create_arraybuffer(env, count * elem, &dst, &ab) != napi_ok) return NULL;
+  if (count) memcpy(dst, data, count * elem);
+  if (napi_create_typedarray(env, type, count, ab, 0, &ta) != napi_ok) return NULL;
+  return ta;
+}
+
+/* decodeIndex(json) -> { packIds, supersedes?, packOf, types, keys, offsets, lengths, ulens } | null */
+static napi_value decode_index(napi_env env, napi_callback_info info) {
+  napi_value argv[1], result = NULL, v;
+  const uint8_t *json = NULL;
+  size_t len = 0;
+  struct index_columns c;
+  if (!get_args(env, info, 1, argv) || !get_u8(env, argv[0], "json", &json, &len)) return NULL;
+  int err = index_decode(json, len, &c);
+  if (err == 1) {
+    NAPI_OK(env, napi_get_null(env, &result));
+    return result;
+  }
+  if (err != 0) {
+    throw_errno(env, err, "decodeIndex", NULL, 0);
+    return NULL;
+  }
+  NAPI_OK(env, napi_create_object(env, &result));
+  NAPI_OK(env, napi_create_buffer_copy(env, c.packs * 32, c.packs ? (const void *)c.pack_ids : "", NULL, &v));
+  NAPI_OK(env, napi_set_named_property(env, result, "packIds", v));
+  if (c.has_supersedes) {
+    NAPI_OK(env, napi_create_buffer_copy(env, c.supersedes * 32, c.supersedes ? (const void *)c.supersede_ids : "", NULL, &v));
+    NAPI_OK(env, napi_set_named_property(env, result, "supersedes", v));
+  }
+  NAPI_OK(env, napi_create_buffer_copy(env, c.blobs * 32, c.blobs ? (const void *)c.keys : "", NULL, &v));
+  NAPI_OK(env, napi_set_named_property(env, result, "keys", v));
+  if ((v = typed_copy(env, napi_uint32_array, 4, c.pack_of, c.blobs)) == NULL) goto fail;
+  NAPI_OK(env, napi_set_named_property(env, result, "packOf", v));
+  if ((v = typed_copy(env, napi_uint8_array, 1, c.types, c.blobs)) == NULL) goto fail;
+  NAPI_OK(env, napi_set_named_property(env, result, "types", v));
+  if ((v = typed_copy(env, napi_uint32_array, 4, c.offsets, c.blobs)) == NULL) goto fail;
+  NAPI_OK(env, napi_set_named_property(env, result, "offsets", v));
+  if ((v = typed_copy(env, napi_uint32_array, 4, c.lengths, c.blobs)) == NULL) goto fail;
+  NAPI_OK(env, napi_set_named_property(env, result, "lengths", v));
+  if ((v = typed_copy(env, napi_uint32_array, 4, c.ulens, c.blobs)) == NULL) goto fail;
+  NAPI_OK(env, napi_set_named_property(env, result, "ulens", v));
+  index_columns_free(&c);
+  return result;
+fail:
+  index_columns_free(&c);
+  throw_if_none(env, "fs_native: could not build the decoded index");
+  return NULL;
+}
+
 /* ---------------------------------------------------------------- module */
 
 NAPI_MODULE_INIT() {
@@ -688,6 +747,7 @@ NAPI_MODULE_INIT() {
       {"scanAheadTake", NULL, scan_ahead_take_js, NULL, NULL, NULL, napi_enumerable, NULL},
       {"scanAheadSkip", NULL, scan_ahead_skip_js, NULL, NULL, NULL, napi_enumerable, NULL},
       {"scanAheadClose", NULL, scan_ahead_close_js, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"decodeIndex", NULL, decode_index, NULL, NULL, NULL, napi_enumerable, NULL},
       {"aes256CtrXor", NULL, aes256_ctr_xor, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) {

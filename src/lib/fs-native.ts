@@ -43,6 +43,22 @@ interface Binding {
   scanAheadTake?(handle: ScanAheadHandle, path: Uint8Array): RawScan | { errno: number } | null;
   scanAheadSkip?(handle: ScanAheadHandle, path: Uint8Array): void;
   scanAheadClose?(handle: ScanAheadHandle): void;
+  decodeIndex?(json: Uint8Array): IndexColumns | null;
+}
+
+/** An index file in columns, from the helper (see repo/index-fast-decode.ts). */
+export interface IndexColumns {
+  /** 32 bytes per pack. */
+  readonly packIds: Buffer;
+  /** 32 bytes per ID; absent when the file has no supersedes list. */
+  readonly supersedes?: Buffer;
+  readonly packOf: Uint32Array;
+  readonly types: Uint8Array;
+  /** 32 bytes per blob. */
+  readonly keys: Buffer;
+  readonly offsets: Uint32Array;
+  readonly lengths: Uint32Array;
+  readonly ulens: Uint32Array;
 }
 
 /** A directory scan as the helper returns it: names, each followed by a NUL, and SCAN_FIELDS values per entry. */
@@ -282,3 +298,9 @@ export function tuneMalloc(): boolean {
  * when the native helper is not built (callers then use node:crypto's Cipher).
  */
 export const aes256CtrXor: ((key: Uint8Array, iv: Uint8Array, src: Uint8Array, dst: Uint8Array) => void) | undefined = binding?.aes256CtrXor?.bind(binding);
+
+/**
+ * An index file's JSON in columns, decoded by the helper (null when the file is not in the
+ * shape restic writes); undefined without the helper.
+ */
+export const decodeIndexColumns: ((json: Uint8Array) => IndexColumns | null) | undefined = binding?.decodeIndex?.bind(binding);

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { isLifeboatError } from '../errors/index.js';
-import { fastDecodeIndex } from './index-fast-decode.js';
+import { decodeIndexColumns } from '../lib/fs-native.js';
+import { fastDecodeIndex, scanIndex, type DecodedIndex } from './index-fast-decode.js';
 import { decodeIndexFile, decodeIndexJson, encodeIndexFile, type IndexFile, type IndexSink } from './index-file.js';
 import { MasterIndex } from './master-index.js';
 import { arbDamage, arbId, arbU32, damage } from './repo-fixtures.test-util.js';
@@ -32,8 +33,16 @@ function calls(decode: (sink: IndexSink) => unknown): unknown[] {
   const result = decode({ pack: (id) => (out.push(['pack', id]), packs++), blob: (...a) => void out.push(['blob', ...a]) });
   return [result, ...out];
 }
-const viaFast = (bytes: Uint8Array) => {
-  const d = fastDecodeIndex(bytes);
+// Both fast decoders: the native helper's (what fastDecodeIndex uses when it is built) and
+// the JavaScript one (without the helper).
+const DECODERS: [string, (b: Uint8Array) => DecodedIndex | undefined][] = [['javascript', scanIndex], ['native', fastDecodeIndex]];
+
+test('the native helper decodes index files (the build has it)', () => {
+  assert.ok(decodeIndexColumns, 'native helper not built');
+});
+
+const viaFast = (bytes: Uint8Array, decode: (b: Uint8Array) => DecodedIndex | undefined = fastDecodeIndex) => {
+  const d = decode(bytes);
   if (!d) return undefined;
   // The order the general decoder calls a sink in: each pack, then its blobs.
   return calls((sink) => {
@@ -45,7 +54,8 @@ const viaFast = (bytes: Uint8Array) => {
 const viaJson = (bytes: Uint8Array) => calls((sink) => decodeIndexJson(bytes, sink));
 const byPackOrder = (c: unknown[]) => [c[0], ...c.slice(1).filter((x) => (x as unknown[])[0] === 'pack'), ...c.slice(1).filter((x) => (x as unknown[])[0] === 'blob')];
 
-test('the fast decoder reads what Lifeboat and restic write exactly as JSON.parse does (fast-check)', () => {
+for (const [name, decode] of DECODERS) {
+test(`the ${name} fast decoder reads what Lifeboat and restic write exactly as JSON.parse does (fast-check)`, () => {
   fc.assert(
     fc.property(arbIndexFile, fc.constantFrom(0, 1, 2), (f, style) => {
       let text = new TextDecoder().decode(encodeIndexFile(f));
@@ -53,7 +63,7 @@ test('the fast decoder reads what Lifeboat and restic write exactly as JSON.pars
       if (style === 1) text = JSON.stringify(JSON.parse(text), null, 2);
       if (style === 2) text = JSON.stringify(JSON.parse(text), (_k, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).reverse()) : v));
       const bytes = enc(text);
-      const fast = viaFast(bytes);
+      const fast = viaFast(bytes, decode);
       assert.ok(fast, 'not given up');
       assert.deepEqual(byPackOrder(fast), byPackOrder(viaJson(bytes)));
     }),
@@ -61,11 +71,11 @@ test('the fast decoder reads what Lifeboat and restic write exactly as JSON.pars
   );
 });
 
-test('damaged index files: the fast decoder gives up, or reads exactly what JSON.parse reads (fast-check)', () => {
+test(`damaged index files: the ${name} fast decoder gives up, or reads exactly what JSON.parse reads (fast-check)`, () => {
   fc.assert(
     fc.property(arbIndexFile, arbDamage, (f, d) => {
       const bytes = damage(encodeIndexFile(f), d);
-      const fast = viaFast(bytes);
+      const fast = viaFast(bytes, decode);
       if (fast === undefined) return;
       let json: unknown[] | undefined;
       try {
@@ -93,9 +103,9 @@ const shapes: [string, string][] = [
   ['a number above 2^32-1', `{"packs":[{"id":"${ID}","blobs":[{"id":"${ID}","type":"data","offset":4294967296,"length":2}]}]}`],
   ['no packs', `{"supersedes":[]}`],
 ];
-for (const [name, text] of shapes) {
-  test(`the fast decoder leaves ${name} to the general one, which decides`, () => {
-    assert.equal(fastDecodeIndex(enc(text)), undefined);
+for (const [shape, text] of shapes) {
+  test(`the ${name} fast decoder leaves ${shape} to the general one, which decides`, () => {
+    assert.equal(decode(enc(text)), undefined);
     let general: unknown;
     try {
       general = decodeIndexFile(enc(text));
@@ -104,6 +114,7 @@ for (const [name, text] of shapes) {
     }
     assert.ok(general !== undefined);
   });
+}
 }
 
 test('the master index loads the same blobs through the fast decoder as through JSON', () => {
@@ -116,11 +127,14 @@ test('the master index loads the same blobs through the fast decoder as through 
         decodeIndexFile(bytes); // the public path goes fast
         assert.ok(fastDecodeIndex(bytes));
         const d = fastDecodeIndex(bytes)!;
-        const pns = d.packIds.map((id) => fast.pack(id));
-        fast.reserve(d.count);
-        for (let e = 0; e < d.count; e++) fast.blobKey(pns[d.packOf[e]!]!, d.types[e] ? 'tree' : 'data', d.keys, e * 32, d.offsets[e]!, d.lengths[e]!, d.ulens[e]!);
+        fast.addDecoded(d, d.packIds.map((id) => fast.pack(id)));
         decodeIndexJson(bytes, json);
       }
+      // A file loaded twice adds nothing the second time, either way.
+      const again = encodeIndexFile(files[0]!);
+      const d = fastDecodeIndex(again)!;
+      fast.addDecoded(d, d.packIds.map((id) => fast.pack(id)));
+      decodeIndexJson(again, json);
       const all = (m: MasterIndex) => [...m.entries()].map((b) => JSON.stringify(b)).sort();
       assert.deepEqual(all(fast), all(json));
       assert.equal(fast.size, json.size);

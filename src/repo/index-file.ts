@@ -36,10 +36,8 @@ export interface IndexSink {
   /** Returns the pack's number, passed back with each of its blobs. */
   pack(id: Id): number;
   blob(pack: number, type: BlobType, id: Id, offset: number, length: number, uncompressedLength: number): void;
-  /** Optional: room for this many more blobs. */
-  reserve?(blobs: number): void;
-  /** Optional: `blob` with the ID as the 32 bytes of `keys` from `at`, sparing a hex string per blob. */
-  blobKey?(pack: number, type: BlobType, keys: Uint8Array, at: number, offset: number, length: number, uncompressedLength: number): void;
+  /** Optional: all blobs of a decoded file at once, its packs numbered by `pack` (in `packNumbers`). */
+  addDecoded?(d: DecodedIndex, packNumbers: readonly number[]): void;
 }
 
 export function decodeIndexFile(bytes: Uint8Array): IndexFile {
@@ -93,14 +91,13 @@ export function decodeIndexJson(bytes: Uint8Array, sink: IndexSink): Id[] | unde
 
 /** A decoded index into the sink, in the order the general decoder would give it. */
 function feed(d: DecodedIndex, sink: IndexSink): Id[] | undefined {
-  sink.reserve?.(d.count);
   const pns = d.packIds.map((id) => sink.pack(id));
-  for (let e = 0; e < d.count; e++) {
-    const type = d.types[e] === 1 ? 'tree' : 'data';
-    const pn = pns[d.packOf[e]!]!;
-    const at = e * 32;
-    if (sink.blobKey) sink.blobKey(pn, type, d.keys, at, d.offsets[e]!, d.lengths[e]!, d.ulens[e]!);
-    else sink.blob(pn, type, d.keys.toString('hex', at, at + 32), d.offsets[e]!, d.lengths[e]!, d.ulens[e]!);
+  if (sink.addDecoded) sink.addDecoded(d, pns);
+  else {
+    for (let e = 0; e < d.count; e++) {
+      const at = e * 32;
+      sink.blob(pns[d.packOf[e]!]!, d.types[e] === 1 ? 'tree' : 'data', d.keys.toString('hex', at, at + 32), d.offsets[e]!, d.lengths[e]!, d.ulens[e]!);
+    }
   }
   return d.supersedes;
 }

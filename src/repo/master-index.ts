@@ -1,6 +1,7 @@
 import { LifeboatError } from '../errors/index.js';
 import { idFromBytes, type BlobType, type Id } from '../model/index.js';
 import type { IndexedPack, IndexSink } from './index-file.js';
+import type { DecodedIndex } from './index-fast-decode.js';
 import type { PackedBlob } from './pack.js';
 
 /** Where a blob lives: its pack and its place in it. */
@@ -69,11 +70,6 @@ export class MasterIndex implements IndexSink {
     for (const b of pack.blobs) this.blob(pn, b.type, b.id, b.offset, b.length, b.uncompressedLength);
   }
 
-  /** {@link IndexSink}: room for `blobs` more, so that loading an index file grows the table once. */
-  reserve(blobs: number): void {
-    if (this.count + blobs > this.cap) this.grow(Math.max(16, this.cap * 2, this.count + blobs));
-  }
-
   /** {@link IndexSink}: the pack's number (each pack ID is stored once). */
   pack(id: Id): number {
     let pn = this.packNumbers.get(id);
@@ -89,16 +85,23 @@ export class MasterIndex implements IndexSink {
   blob(pn: number, type: BlobType, id: Id, offset: number, length: number, uncompressedLength: number): void {
     const key = scratchKey(id);
     if (key === undefined) throw new LifeboatError('INVALID_ARGUMENT', `index: invalid blob ID "${id.slice(0, 80)}"`);
-    this.blobKey(pn, type, key, 0, offset, length, uncompressedLength);
+    if (this.count + 1 > this.cap) this.grow(Math.max(16, this.cap * 2));
+    this.insert(pn, type === 'tree' ? 1 : 0, key, 0, offset, length, uncompressedLength);
   }
 
-  /** {@link IndexSink}: {@link blob} with the ID as the 32 bytes of `keys` from `at`. */
-  blobKey(pn: number, type: BlobType, keys: Uint8Array, at: number, offset: number, length: number, uncompressedLength: number): void {
-    if (this.count + 1 > this.cap) this.grow(Math.max(16, this.cap * 2));
+  /**
+   * {@link IndexSink}: a decoded index file's blobs at once (`packNumbers` maps its packs to
+   * {@link pack}'s numbers): grown once, not per blob as {@link blob} may.
+   */
+  addDecoded(d: DecodedIndex, packNumbers: readonly number[]): void {
+    if (this.count + d.count > this.cap) this.grow(Math.max(16, this.cap * 2, this.count + d.count));
+    for (let i = 0; i < d.count; i++) this.insert(packNumbers[d.packOf[i]!]!, d.types[i]!, d.keys, i * 32, d.offsets[i]!, d.lengths[i]!, d.ulens[i]!);
+  }
+
+  /** Adds a blob (ID: the 32 bytes of `keys` from `at`; `t` 1 for a tree) unless that pack already lists it; there is room. */
+  private insert(pn: number, t: number, keys: Uint8Array, at: number, offset: number, length: number, uncompressedLength: number): void {
     const mask = this.slots.length - 1;
-    const t = type === 'tree' ? 1 : 0;
-    const h = keys[at]! | (keys[at + 1]! << 8) | (keys[at + 2]! << 16) | (keys[at + 3]! << 24);
-    let s = (h >>> 0) & mask;
+    let s = ((keys[at]! | (keys[at + 1]! << 8) | (keys[at + 2]! << 16) | (keys[at + 3]! << 24)) >>> 0) & mask;
     for (; this.slots[s] !== EMPTY; s = (s + 1) & mask) {
       const e = this.slots[s]!;
       // restic's index key is (ID, type): an old mixed pack may hold the same ID as both.
