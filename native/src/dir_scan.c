@@ -10,21 +10,7 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#if defined(__linux__)
-#include <sys/xattr.h>
-static ssize_t list_xattr_size(const char *p) { return llistxattr(p, NULL, 0); }
-#define LB_HAVE_XATTR 1
-#elif defined(__APPLE__)
-#include <sys/xattr.h>
-static ssize_t list_xattr_size(const char *p) { return listxattr(p, NULL, 0, XATTR_NOFOLLOW); }
-#define LB_HAVE_XATTR 1
-#else
-#define LB_HAVE_XATTR 0
-#endif
-
-#ifndef ENOTSUP
-#define ENOTSUP EOPNOTSUPP
-#endif
+#include "xattr_sys.h"
 
 #if defined(__APPLE__)
 #define LB_ATIM(st) ((st).st_atimespec)
@@ -156,8 +142,8 @@ static int stat_entries(DIR *d, const char *path, size_t path_len, struct dir_sc
     memcpy(child, path, path_len);
     child[path_len] = '/';
     memcpy(child + path_len + 1, name, len + 1);
-    ssize_t n = list_xattr_size(child);
-    f[15] = n >= 0 ? (int64_t)n : (errno == ENOTSUP || errno == EOPNOTSUPP) ? 0 : -(int64_t)errno;
+    ssize_t n = sys_llistxattr(child, NULL, 0);
+    f[15] = n >= 0 ? (int64_t)n : is_enotsup(errno) ? 0 : -(int64_t)errno;
 #else
     (void)path;
     (void)path_len;

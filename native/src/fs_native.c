@@ -75,20 +75,7 @@
 #include "dir_scan.h"
 #include "index_decode.h"
 #include "scan_ahead.h"
-
-#if defined(__linux__)
-#include <sys/xattr.h>
-#define LB_HAVE_XATTR 1
-#elif defined(__APPLE__)
-#include <sys/xattr.h>
-#define LB_HAVE_XATTR 1
-#else
-#define LB_HAVE_XATTR 0
-#endif
-
-#ifndef ENOTSUP
-#define ENOTSUP EOPNOTSUPP
-#endif
+#include "xattr_sys.h"
 
 /* How many times a list/get is retried when the attribute grows between the size query
  * and the read (ERANGE). */
@@ -338,21 +325,6 @@ static napi_value lutimes_ns(napi_env env, napi_callback_info info) {
 
 /* ---------------------------------------------------------------- xattrs */
 
-#if defined(__APPLE__)
-static ssize_t sys_llistxattr(const char *p, char *buf, size_t size) { return listxattr(p, buf, size, XATTR_NOFOLLOW); }
-static ssize_t sys_lgetxattr(const char *p, const char *n, void *buf, size_t size) { return getxattr(p, n, buf, size, 0, XATTR_NOFOLLOW); }
-static int sys_lsetxattr(const char *p, const char *n, const void *v, size_t size) { return setxattr(p, n, v, size, 0, XATTR_NOFOLLOW); }
-#elif LB_HAVE_XATTR
-static ssize_t sys_llistxattr(const char *p, char *buf, size_t size) { return llistxattr(p, buf, size); }
-static ssize_t sys_lgetxattr(const char *p, const char *n, void *buf, size_t size) { return lgetxattr(p, n, buf, size); }
-static int sys_lsetxattr(const char *p, const char *n, const void *v, size_t size) { return lsetxattr(p, n, v, size, 0); }
-#else
-static ssize_t sys_llistxattr(const char *p, char *buf, size_t size) { errno = ENOTSUP; return -1; }
-static ssize_t sys_lgetxattr(const char *p, const char *n, void *buf, size_t size) { errno = ENOTSUP; return -1; }
-static int sys_lsetxattr(const char *p, const char *n, const void *v, size_t size) { errno = ENOTSUP; return -1; }
-#endif
-
-static bool is_enotsup(int err) { return err == ENOTSUP || err == EOPNOTSUPP; }
 
 static napi_value llistxattr_js(napi_env env, napi_callback_info info) {
   napi_value argv[1], result = NULL, item;

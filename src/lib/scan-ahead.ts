@@ -26,7 +26,7 @@ export class ScanAhead {
 
   /**
    * Starts scanning `roots` (absolute paths, in the order the walk visits them, none inside
-   * another); undefined without the native helper.
+   * another); undefined without the native helper or when its thread cannot start.
    */
   static start(roots: readonly Uint8Array[]): ScanAhead | undefined {
     if (!nativeScanAhead || roots.length === 0) return undefined;
@@ -42,7 +42,13 @@ export class ScanAhead {
       }
     }
     const joined = Buffer.concat(roots.flatMap((r) => [r, NUL]));
-    return new ScanAhead(nativeScanAhead.start(joined, MAX_QUEUED), rootStats);
+    let handle: ScanAheadHandle;
+    try {
+      handle = nativeScanAhead.start(joined, MAX_QUEUED);
+    } catch {
+      return undefined; // no thread to be had (EAGAIN): the walk scans each directory itself
+    }
+    return new ScanAhead(handle, rootStats);
   }
 
   /** A root's lstat from before the thread read it (undefined when that lstat failed). */

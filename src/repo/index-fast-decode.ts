@@ -8,20 +8,14 @@ import type { Id } from '../model/index.js';
 // numbers other than plain digits, the old bare-array format) makes it give up, and the
 // general decoder in index-file.ts decides and names the error.
 
-/** An index file's blobs in columns; a blob's pack is an index into `packIds`. */
-export interface DecodedIndex {
+/**
+ * An index file's blobs in columns, as the native helper gives them (see IndexColumns), with
+ * pack IDs and `supersedes` as text; a blob's pack is an index into `packIds`.
+ */
+export interface DecodedIndex extends Omit<IndexColumns, 'packIds' | 'supersedes'> {
   readonly supersedes: Id[] | undefined;
   readonly packIds: Id[];
   readonly count: number;
-  readonly packOf: Uint32Array;
-  /** 0 data, 1 tree. */
-  readonly types: Uint8Array;
-  /** 32 bytes per blob. */
-  readonly keys: Buffer;
-  readonly offsets: Uint32Array;
-  readonly lengths: Uint32Array;
-  /** 0 when the index gives none (an uncompressed blob). */
-  readonly ulens: Uint32Array;
 }
 
 /** Thrown to give up; never escapes this module. */
@@ -79,16 +73,10 @@ const CLOSE_OBJECT = 0x7d;
 const HEX_VALUE = new Uint8Array(256).fill(255);
 for (let i = 0; i < 16; i++) HEX_VALUE['0123456789abcdef'.charCodeAt(i)] = i;
 
-/** The keys this decoder knows, as bytes; their numbers are the K constants. */
-const KEYS = ['id', 'type', 'offset', 'length', 'uncompressed_length', 'blobs', 'packs', 'supersedes'].map((k) => Buffer.from(k));
-const K_ID = 0;
-const K_TYPE = 1;
-const K_OFFSET = 2;
-const K_LENGTH = 3;
-const K_ULEN = 4;
-const K_BLOBS = 5;
-const K_PACKS = 6;
-const K_SUPERSEDES = 7;
+/** The keys this decoder knows; a key's number is its place here (K). A blob's come first. */
+const KEY_NAMES = ['id', 'type', 'offset', 'length', 'uncompressed_length', 'blobs', 'packs', 'supersedes'] as const;
+const KEYS = KEY_NAMES.map((k) => Buffer.from(k));
+const K = Object.fromEntries(KEY_NAMES.map((k, i) => [k, i])) as { readonly [k in (typeof KEY_NAMES)[number]]: number };
 
 class IndexScanner {
   private pos = 0;
@@ -120,10 +108,10 @@ class IndexScanner {
       do {
         const key = this.key();
         this.expect(COLON);
-        if (key === K_PACKS && !packs) {
+        if (key === K.packs && !packs) {
           packs = true;
-          this.packs();
-        } else if (key === K_SUPERSEDES && supersedes === undefined) {
+          this.list(() => this.pack());
+        } else if (key === K.supersedes && supersedes === undefined) {
           supersedes = this.idList();
         } else bail();
       } while (this.take(COMMA));
@@ -145,10 +133,11 @@ class IndexScanner {
     };
   }
 
-  private packs(): void {
+  /** A JSON array, each element read by `item`. */
+  private list(item: () => void): void {
     this.expect(OPEN_ARRAY);
     if (this.take(CLOSE_ARRAY)) return;
-    do this.pack();
+    do item();
     while (this.take(COMMA));
     this.expect(CLOSE_ARRAY);
   }
@@ -161,10 +150,10 @@ class IndexScanner {
     do {
       const key = this.key();
       this.expect(COLON);
-      if (key === K_ID && id === undefined) id = this.idText();
-      else if (key === K_BLOBS && !blobs) {
+      if (key === K.id && id === undefined) id = this.idText();
+      else if (key === K.blobs && !blobs) {
         blobs = true;
-        this.blobs();
+        this.list(() => this.blob());
       } else bail();
     } while (this.take(COMMA));
     this.expect(CLOSE_OBJECT);
@@ -172,14 +161,6 @@ class IndexScanner {
     const pn = this.packIds.length;
     this.packIds.push(id);
     this.packOf.fill(pn, first, this.count);
-  }
-
-  private blobs(): void {
-    this.expect(OPEN_ARRAY);
-    if (this.take(CLOSE_ARRAY)) return;
-    do this.blob();
-    while (this.take(COMMA));
-    this.expect(CLOSE_ARRAY);
   }
 
   private blob(): void {
@@ -191,14 +172,14 @@ class IndexScanner {
     do {
       const key = this.key();
       this.expect(COLON);
-      if (key > K_ULEN) bail();
+      if (key > K.uncompressed_length) bail();
       const bit = 1 << key;
       if (seen & bit) bail();
       seen |= bit;
-      if (key === K_ID) this.idInto(this.keys, e * 32);
-      else if (key === K_TYPE) this.types[e] = this.type();
-      else if (key === K_OFFSET) this.offsets[e] = this.u32();
-      else if (key === K_LENGTH) this.lengths[e] = this.u32();
+      if (key === K.id) this.idInto(this.keys, e * 32);
+      else if (key === K.type) this.types[e] = this.type();
+      else if (key === K.offset) this.offsets[e] = this.u32();
+      else if (key === K.length) this.lengths[e] = this.u32();
       else this.ulens[e] = this.u32();
     } while (this.take(COMMA));
     this.expect(CLOSE_OBJECT);
@@ -287,11 +268,7 @@ class IndexScanner {
 
   private idList(): Id[] {
     const out: Id[] = [];
-    this.expect(OPEN_ARRAY);
-    if (this.take(CLOSE_ARRAY)) return out;
-    do out.push(this.idText());
-    while (this.take(COMMA));
-    this.expect(CLOSE_ARRAY);
+    this.list(() => out.push(this.idText()));
     return out;
   }
 
