@@ -76,36 +76,36 @@ function archiveLocked(repo: Repository, opts: BackupOptions, env: Environment, 
     const pool = new BlobWorkerPool(view.key, opts.workers ?? availableParallelism());
     const writer = new RepoWriter(view, { pool, spillDir: tmpdir(), compression: opts.compression ?? 'auto', ...(opts.packSize ? { packSize: opts.packSize } : {}) });
     try {
-    const archiver = new Archiver(view, writer, {
-      paths,
-      excludes: opts.excludes ?? [],
-      hostname: host,
-      username: env.username,
-      uid: env.uid,
-      gid: env.gid,
-      tags: opts.tags ?? [],
-      time: goTimeFromDate(started),
-      parent,
-      signal,
-      ...(scanAhead ? { scanAhead } : {}),
-      ...(opts.stdin ? { stdin: opts.stdin } : {}),
-    }, opts.reporter);
-    const result = await archiver.run();
-    await writer.flush();
-    const snapshot: Snapshot = {
-      time: goTimeFromDate(started),
-      ...(parent ? { parent: parent.id } : {}),
-      tree: result.tree,
-      paths,
-      hostname: host,
-      ...(env.username ? { username: env.username } : {}),
-      ...(env.uid ? { uid: env.uid } : {}),
-      ...(env.gid ? { gid: env.gid } : {}),
-      ...(opts.excludes?.length ? { excludes: opts.excludes } : {}),
-      ...(opts.tags?.length ? { tags: opts.tags } : {}),
-    };
-    const snapshotId = await view.saveSnapshot(snapshot);
-    return summarize(snapshotId, parent?.id, result.counts, writer, result.errors, repo.env.clock.now().getTime() - started.getTime());
+      const archiver = new Archiver(view, writer, {
+        paths,
+        excludes: opts.excludes ?? [],
+        hostname: host,
+        username: env.username,
+        uid: env.uid,
+        gid: env.gid,
+        tags: opts.tags ?? [],
+        time: goTimeFromDate(started),
+        parent,
+        signal,
+        ...(scanAhead ? { scanAhead } : {}),
+        ...(opts.stdin ? { stdin: opts.stdin } : {}),
+      }, opts.reporter);
+      const result = await archiver.run();
+      await writer.flush();
+      const snapshot: Snapshot = {
+        time: goTimeFromDate(started),
+        ...(parent ? { parent: parent.id } : {}),
+        tree: result.tree,
+        paths,
+        hostname: host,
+        ...(env.username ? { username: env.username } : {}),
+        ...(env.uid ? { uid: env.uid } : {}),
+        ...(env.gid ? { gid: env.gid } : {}),
+        ...(opts.excludes?.length ? { excludes: opts.excludes } : {}),
+        ...(opts.tags?.length ? { tags: opts.tags } : {}),
+      };
+      const snapshotId = await view.saveSnapshot(snapshot);
+      return summarize(snapshotId, parent?.id, result.counts, writer, result.errors, repo.env.clock.now().getTime() - started.getTime());
     } finally {
       writer.abandon(); // a temp pack of a run that failed
       await pool.close();
