@@ -8,6 +8,7 @@ import type { BackupCounts } from '../archiver/index.js';
 import { encodeLock } from '../repo/index.js';
 import { initTestRepo, rejectsCode, testEnv } from '../repo/repo-fixtures.test-util.js';
 import { runBackup } from './backup.js';
+import { startScans } from './backup-scans.js';
 import { testEnvironment } from './test-environment.test-util.js';
 
 /** Every file below `dir` with its bytes (hex), by relative path. */
@@ -77,4 +78,28 @@ test('backup walks while its lock settles; a conflicting lock written meanwhile 
   assert.equal(second.parent, first.snapshotId);
   assert.deepEqual([second.filesNew, second.filesChanged, second.filesUnmodified], [1, 1, 19]);
   assert.deepEqual(readdirSync(join(location, 'locks')), []);
+});
+
+test('scans started before the repository is opened (startScans) serve the backup, which closes them', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'lb-backup-scans-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const src = join(dir, 'src');
+  mkdirSync(join(src, 'a', 'b'), { recursive: true });
+  writeFileSync(join(src, 'a', 'b', 'f'), 'f');
+  const env = testEnvironment({ cwd: dir });
+  const repo = await initTestRepo(new LocalBackend(join(dir, 'repo')), testEnv());
+  await runBackup(repo, { paths: ['src'], workers: 1 }, env); // reads the directories once: their atimes settle (relatime)
+  const first = await runBackup(repo, { paths: ['src'], workers: 1 }, env);
+  const scans = startScans({ paths: ['src'] }, env)!;
+  let taken = 0;
+  const take = scans.take.bind(scans);
+  scans.take = (p) => {
+    const r = take(p);
+    if (r) taken++;
+    return r;
+  };
+  const second = await runBackup(repo, { paths: ['src'], workers: 1 }, env, scans);
+  assert.equal(taken, 3, 'src, src/a and src/a/b came from the scans');
+  assert.equal((await repo.loadSnapshot(second.snapshotId)).tree, (await repo.loadSnapshot(first.snapshotId)).tree);
+  assert.equal(take(Buffer.from(join(src, 'a'))), undefined, 'closed by the run');
 });

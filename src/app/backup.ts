@@ -1,11 +1,11 @@
-import { isAbsolute, resolve } from 'node:path';
-import { Archiver, walkedTargets, type BackupCounts, type BackupReporter, type SourceError } from '../archiver/index.js';
-import { ScanAhead } from '../lib/index.js';
+import { Archiver, type BackupCounts, type BackupReporter, type SourceError } from '../archiver/index.js';
+import type { ScanAhead } from '../lib/index.js';
 import { LifeboatError } from '../errors/index.js';
 import { goTimeFromDate, type Id, type Snapshot } from '../model/index.js';
 import { BlobWorkerPool, RepoWriter, type CompressionMode, type Repository } from '../repo/index.js';
 import { availableParallelism, tmpdir } from 'node:os';
 import type { Environment } from './environment.js';
+import { backupPaths, startScans } from './backup-scans.js';
 import { findParent, findSnapshot } from './snapshot-select.js';
 
 export interface BackupOptions {
@@ -44,16 +44,18 @@ export interface BackupSummary {
 
 /**
  * One backup run: archive under a shared lock, flush packs and index, then save the
- * snapshot last, so an interrupted run leaves only unreferenced packs behind.
+ * snapshot last, so an interrupted run leaves only unreferenced packs behind. `scans` (from
+ * startScans with the same options) is closed when the run ends, like one made here.
  */
-export async function runBackup(repo: Repository, opts: BackupOptions, env: Environment): Promise<BackupSummary> {
+export async function runBackup(repo: Repository, opts: BackupOptions, env: Environment, scans?: ScanAhead): Promise<BackupSummary> {
   const started = repo.env.clock.now();
   const host = opts.host ?? env.hostname;
-  const paths = opts.stdin ? ['/' + opts.stdin.filename] : opts.paths.map((p) => (isAbsolute(p) ? resolve(p) : resolve(env.cwd, p)));
+  const paths = backupPaths(opts, env);
   if (paths.length === 0) throw new LifeboatError('INVALID_ARGUMENT', 'nothing to back up; name at least one path (or use --stdin)');
   if (opts.stdin && /[/\0]/.test(opts.stdin.filename)) throw new LifeboatError('INVALID_ARGUMENT', '--stdin-filename must be a plain file name');
-  // The directories' lstat calls run on a thread of their own, ahead of the walk, from now on.
-  const scanAhead = opts.stdin ? undefined : ScanAhead.start(walkedTargets(paths).map((p) => Buffer.from(p)));
+  // The directories' lstat calls run on a thread of their own, ahead of the walk: from before
+  // the repository was opened when the caller started them (startScans), else from now on.
+  const scanAhead = scans ?? startScans(opts, env);
   try {
     return await archiveLocked(repo, opts, env, { started, host, paths, scanAhead });
   } finally {

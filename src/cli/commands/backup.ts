@@ -4,6 +4,7 @@ import type { MirroredBackupResult } from '../../app/index.js';
 // load theirs when asked for. app/backup.js (the archiver, the writer) loads once the
 // repository is being opened: its modules load while the key's scrypt runs.
 import type { BackupOptions, BackupSummary } from '../../app/backup.js';
+import { startScans } from '../../app/backup-scans.js';
 import { openRepository } from '../../app/repo-access.js';
 import { scanTotals } from '../../app/scan-totals.js';
 import { exitCodeFor, LifeboatError } from '../../errors/index.js';
@@ -85,14 +86,20 @@ export const backupCommand: Command = {
         mirror = await runMirroredBackup(t.locations, t.passwords[0]!, opts, env, t.stateDir);
         summary = mirror.summary;
       } else {
-        const opening = openRepository(repoOptions(values), env);
-        opening.catch(() => undefined); // awaited below, after the import
-        const { runBackup } = await import('../../app/backup.js');
-        const repo = await opening;
+        // The scans and the key's scrypt start first; the archiver's modules load meanwhile.
+        const scans = startScans(opts, env);
         try {
-          summary = await runBackup(repo, opts, env);
+          const opening = openRepository(repoOptions(values), env);
+          opening.catch(() => undefined); // awaited below, after the import
+          const { runBackup } = await import('../../app/backup.js');
+          const repo = await opening;
+          try {
+            summary = await runBackup(repo, opts, env, scans);
+          } finally {
+            await repo.backend.close();
+          }
         } finally {
-          await repo.backend.close();
+          scans?.close();
         }
       }
       if (!out.json && !out.quiet) {
