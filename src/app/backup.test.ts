@@ -8,7 +8,7 @@ import type { BackupCounts } from '../archiver/index.js';
 import { encodeLock } from '../repo/index.js';
 import { initTestRepo, rejectsCode, testEnv } from '../repo/repo-fixtures.test-util.js';
 import { runBackup } from './backup.js';
-import { startScans } from './backup-scans.js';
+import { startScans } from './start-scans.js';
 import { testEnvironment } from './test-environment.test-util.js';
 
 /** Every file below `dir` with its bytes (hex), by relative path. */

@@ -5,7 +5,7 @@ import { goTimeFromDate, type Id, type Snapshot } from '../model/index.js';
 import { BlobWorkerPool, RepoWriter, type CompressionMode, type Repository } from '../repo/index.js';
 import { availableParallelism, tmpdir } from 'node:os';
 import type { Environment } from './environment.js';
-import { backupPaths, startScans } from './backup-scans.js';
+import { backupPaths, startScans } from './start-scans.js';
 import { findParent, findSnapshot } from './snapshot-select.js';
 
 export interface BackupOptions {

@@ -4,7 +4,7 @@ import type { MirroredBackupResult } from '../../app/index.js';
 // load theirs when asked for. app/backup.js (the archiver, the writer) loads once the
 // repository is being opened: its modules load while the key's scrypt runs.
 import type { BackupOptions, BackupSummary } from '../../app/backup.js';
-import { startScans } from '../../app/backup-scans.js';
+import { startScans } from '../../app/start-scans.js';
 import { openRepository } from '../../app/repo-access.js';
 import { scanTotals } from '../../app/scan-totals.js';
 import { exitCodeFor, LifeboatError } from '../../errors/index.js';
