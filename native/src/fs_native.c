@@ -20,8 +20,23 @@
  *       (llistxattr(path/name, NULL, 0)): one call per directory instead of two or three
  *       per entry. names: each entry's name followed by a NUL. stats: SCAN_FIELDS values
  *       per entry: fstatat's errno (0 when it worked), dev, ino, mode, nlink, uid, gid,
- *       rdev, size, atime sec, nsec, mtime sec, nsec, ctime sec, nsec, and the xattr list
- *       size (0 for none or ENOTSUP, -errno when listing failed).
+ *       rdev, size, atime sec, nsec, mtime sec, nsec, ctime sec, nsec, the xattr list
+ *       size (0 for none or ENOTSUP, -errno when listing failed), and the three times in
+ *       nanoseconds (INT64_MIN when they do not fit in 64 bits).
+ *       (dir_scan.c.)
+ *   scanAheadStart(roots, maxQueued) -> handle
+ *       Scans the trees below `roots` (absolute paths, each followed by a NUL, in the order
+ *       a walk visits them) on a thread of its own, depth first with entries in byte order,
+ *       as scanDir would, keeping at most maxQueued entries ahead (scan_ahead.c).
+ *   scanAheadTake(handle, path) -> { names, stats } | { errno } | null
+ *       That thread's scan of directory `path` (waiting for it), its errno when opening or
+ *       reading it failed, or null when the thread never scans it (then call scanDir).
+ *   scanAheadSkip(handle, path)       the walk will not enter `path` (a hint)
+ *   scanAheadClose(handle)            stops the thread; also done when the handle is
+ *                                      collected or the environment ends
+ *   decodeIndex(json) -> { packIds, supersedes?, packOf, types, keys, offsets, lengths, ulens } | null
+ *       A repository index file's JSON in columns (IDs as 32 bytes each), or null when it
+ *       is not in the shape restic writes (then parse it as JSON) (index_decode.c).
  *   tuneMalloc(arenaMax, mmapThreshold) -> boolean
  *       glibc's mallopt(M_ARENA_MAX) and mallopt(M_MMAP_THRESHOLD); false elsewhere.
  *
@@ -57,19 +72,10 @@
 #include <sys/types.h>
 #include <dirent.h>
 
-#if defined(__linux__)
-#include <sys/xattr.h>
-#define LB_HAVE_XATTR 1
-#elif defined(__APPLE__)
-#include <sys/xattr.h>
-#define LB_HAVE_XATTR 1
-#else
-#define LB_HAVE_XATTR 0
-#endif
-
-#ifndef ENOTSUP
-#define ENOTSUP EOPNOTSUPP
-#endif
+#include "dir_scan.h"
+#include "index_decode.h"
+#include "scan_ahead.h"
+#include "xattr_sys.h"
 
 /* How many times a list/get is retried when the attribute grows between the size query
  * and the read (ERANGE). */
@@ -319,21 +325,6 @@ static napi_value lutimes_ns(napi_env env, napi_callback_info info) {
 
 /* ---------------------------------------------------------------- xattrs */
 
-#if defined(__APPLE__)
-static ssize_t sys_llistxattr(const char *p, char *buf, size_t size) { return listxattr(p, buf, size, XATTR_NOFOLLOW); }
-static ssize_t sys_lgetxattr(const char *p, const char *n, void *buf, size_t size) { return getxattr(p, n, buf, size, 0, XATTR_NOFOLLOW); }
-static int sys_lsetxattr(const char *p, const char *n, const void *v, size_t size) { return setxattr(p, n, v, size, 0, XATTR_NOFOLLOW); }
-#elif LB_HAVE_XATTR
-static ssize_t sys_llistxattr(const char *p, char *buf, size_t size) { return llistxattr(p, buf, size); }
-static ssize_t sys_lgetxattr(const char *p, const char *n, void *buf, size_t size) { return lgetxattr(p, n, buf, size); }
-static int sys_lsetxattr(const char *p, const char *n, const void *v, size_t size) { return lsetxattr(p, n, v, size, 0); }
-#else
-static ssize_t sys_llistxattr(const char *p, char *buf, size_t size) { errno = ENOTSUP; return -1; }
-static ssize_t sys_lgetxattr(const char *p, const char *n, void *buf, size_t size) { errno = ENOTSUP; return -1; }
-static int sys_lsetxattr(const char *p, const char *n, const void *v, size_t size) { errno = ENOTSUP; return -1; }
-#endif
-
-static bool is_enotsup(int err) { return err == ENOTSUP || err == EOPNOTSUPP; }
 
 static napi_value llistxattr_js(napi_env env, napi_callback_info info) {
   napi_value argv[1], result = NULL, item;
@@ -492,137 +483,226 @@ static napi_value tune_malloc(napi_env env, napi_callback_info info) {
 
 /* ---------------------------------------------------------------- scanDir */
 
-#define SCAN_FIELDS 16
-
-#if defined(__APPLE__)
-#define LB_ATIM(st) ((st).st_atimespec)
-#define LB_MTIM(st) ((st).st_mtimespec)
-#define LB_CTIM(st) ((st).st_ctimespec)
-#else
-#define LB_ATIM(st) ((st).st_atim)
-#define LB_MTIM(st) ((st).st_mtim)
-#define LB_CTIM(st) ((st).st_ctim)
-#endif
-
-static int compare_names(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
-
-static napi_value scan_dir(napi_env env, napi_callback_info info) {
-  napi_value argv[1], result = NULL, names_js, stats_ab, stats_js;
-  char *path = NULL, *names = NULL, *sorted = NULL, *child = NULL;
-  const char **order = NULL;
-  int64_t *stats = NULL;
-  size_t path_len = 0, names_len = 0, names_cap = 0, count = 0, child_cap = 0;
-  DIR *d = NULL;
-  if (!get_args(env, info, 1, argv)) return NULL;
-  if (!get_cstr(env, argv[0], "path", &path, &path_len)) return NULL;
-  d = opendir(path);
-  if (d == NULL) {
-    throw_errno(env, errno, "scandir", path, path_len);
-    goto done;
-  }
-  for (;;) {
-    errno = 0;
-    struct dirent *e = readdir(d);
-    if (e == NULL) {
-      if (errno != 0) {
-        throw_errno(env, errno, "scandir", path, path_len);
-        goto done;
-      }
-      break;
-    }
-    if (e->d_name[0] == '.' && (e->d_name[1] == 0 || (e->d_name[1] == '.' && e->d_name[2] == 0))) continue;
-    size_t len = strlen(e->d_name) + 1;
-    if (names_len + len > names_cap) {
-      size_t cap = names_cap ? names_cap * 2 : 4096;
-      while (cap < names_len + len) cap *= 2;
-      char *grown = realloc(names, cap);
-      if (grown == NULL) goto oom;
-      names = grown;
-      names_cap = cap;
-    }
-    memcpy(names + names_len, e->d_name, len);
-    names_len += len;
-    count++;
-  }
-  /* In byte order, as Node's readdir (libuv's scandir) gives them: the walk visits entries in
-   * this order, and what it meets first is read first. */
-  order = malloc((count ? count : 1) * sizeof *order);
-  sorted = malloc(names_len ? names_len : 1);
-  stats = calloc(count ? count * SCAN_FIELDS : 1, sizeof *stats);
-  if (order == NULL || sorted == NULL || stats == NULL) goto oom;
-  for (size_t i = 0, at = 0; i < count; i++) {
-    order[i] = names + at;
-    at += strlen(names + at) + 1;
-  }
-  qsort(order, count, sizeof *order, compare_names);
-  for (size_t i = 0, at = 0; i < count; i++) {
-    size_t len = strlen(order[i]) + 1;
-    memcpy(sorted + at, order[i], len);
-    at += len;
-  }
-  int dfd = dirfd(d);
-  size_t at = 0;
-  for (size_t i = 0; i < count; i++) {
-    const char *name = sorted + at;
-    size_t len = strlen(name);
-    at += len + 1;
-    int64_t *f = stats + i * SCAN_FIELDS;
-    struct stat st;
-    if (fstatat(dfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
-      f[0] = errno ? errno : EIO;
-      continue;
-    }
-    f[1] = (int64_t)st.st_dev;
-    f[2] = (int64_t)st.st_ino;
-    f[3] = (int64_t)st.st_mode;
-    f[4] = (int64_t)st.st_nlink;
-    f[5] = (int64_t)st.st_uid;
-    f[6] = (int64_t)st.st_gid;
-    f[7] = (int64_t)st.st_rdev;
-    f[8] = (int64_t)st.st_size;
-    f[9] = (int64_t)LB_ATIM(st).tv_sec;
-    f[10] = (int64_t)LB_ATIM(st).tv_nsec;
-    f[11] = (int64_t)LB_MTIM(st).tv_sec;
-    f[12] = (int64_t)LB_MTIM(st).tv_nsec;
-    f[13] = (int64_t)LB_CTIM(st).tv_sec;
-    f[14] = (int64_t)LB_CTIM(st).tv_nsec;
-#if LB_HAVE_XATTR
-    if (path_len + len + 2 > child_cap) {
-      size_t cap = path_len + len + 2 + 256;
-      char *grown = realloc(child, cap);
-      if (grown == NULL) goto oom;
-      child = grown;
-      child_cap = cap;
-    }
-    memcpy(child, path, path_len);
-    child[path_len] = '/';
-    memcpy(child + path_len + 1, name, len + 1);
-    ssize_t n = sys_llistxattr(child, NULL, 0);
-    f[15] = n >= 0 ? (int64_t)n : is_enotsup(errno) ? 0 : -(int64_t)errno;
-#endif
-  }
-  NAPI_OK(env, napi_create_object(env, &result));
-  NAPI_OK(env, napi_create_buffer_copy(env, names_len, names_len ? sorted : "", NULL, &names_js));
+/* { names, stats } as scanDir returns them, copied out of `s`. */
+static napi_value scan_js(napi_env env, const struct dir_scan *s) {
+  napi_value result = NULL, names_js, stats_ab, stats_js;
   void *data = NULL;
-  NAPI_OK(env, napi_create_arraybuffer(env, count * SCAN_FIELDS * sizeof *stats, &data, &stats_ab));
-  if (count) memcpy(data, stats, count * SCAN_FIELDS * sizeof *stats);
-  NAPI_OK(env, napi_create_typedarray(env, napi_bigint64_array, count * SCAN_FIELDS, stats_ab, 0, &stats_js));
+  NAPI_OK(env, napi_create_object(env, &result));
+  NAPI_OK(env, napi_create_buffer_copy(env, s->names_len, s->names_len ? s->names : "", NULL, &names_js));
+  NAPI_OK(env, napi_create_arraybuffer(env, s->count * SCAN_FIELDS * sizeof *s->stats, &data, &stats_ab));
+  if (s->count) memcpy(data, s->stats, s->count * SCAN_FIELDS * sizeof *s->stats);
+  NAPI_OK(env, napi_create_typedarray(env, napi_bigint64_array, s->count * SCAN_FIELDS, stats_ab, 0, &stats_js));
   NAPI_OK(env, napi_set_named_property(env, result, "names", names_js));
   NAPI_OK(env, napi_set_named_property(env, result, "stats", stats_js));
+  return result;
+fail:
+  return NULL;
+}
+
+static napi_value scan_dir(napi_env env, napi_callback_info info) {
+  napi_value argv[1], result = NULL;
+  char *path = NULL;
+  size_t path_len = 0;
+  struct dir_scan s;
+  if (!get_args(env, info, 1, argv)) return NULL;
+  if (!get_cstr(env, argv[0], "path", &path, &path_len)) return NULL;
+  int err = dir_scan(path, path_len, 0, &s);
+  if (err != 0) throw_errno(env, err, "scandir", path, path_len);
+  else {
+    result = scan_js(env, &s);
+    dir_scan_free(&s);
+  }
+  free(path);
+  return result;
+}
+
+/* ---------------------------------------------------------------- scan ahead */
+
+/* The JS handle of a scan_ahead: closed by scanAheadClose, else when collected or when the
+ * environment ends (the thread must not outlive the addon). */
+struct scan_ahead_handle {
+  struct scan_ahead *sa;
+  napi_env env;
+};
+
+static void scan_ahead_handle_close(void *arg) {
+  struct scan_ahead_handle *h = arg;
+  if (h->sa == NULL) return;
+  scan_ahead_close(h->sa);
+  h->sa = NULL;
+  napi_remove_env_cleanup_hook(h->env, scan_ahead_handle_close, h);
+}
+
+static void scan_ahead_handle_finalize(napi_env env, void *data, void *hint) {
+  scan_ahead_handle_close(data);
+  free(data);
+}
+
+static struct scan_ahead_handle *get_scan_ahead(napi_env env, napi_value v) {
+  struct scan_ahead_handle *h = NULL;
+  napi_valuetype t;
+  if (napi_typeof(env, v, &t) != napi_ok || t != napi_external || napi_get_value_external(env, v, (void **)&h) != napi_ok || h == NULL) {
+    throw_type(env, "ERR_INVALID_ARG_TYPE", "The \"handle\" argument must be a scan-ahead handle");
+    return NULL;
+  }
+  return h;
+}
+
+static napi_value scan_ahead_start_js(napi_env env, napi_callback_info info) {
+  napi_value argv[2], result = NULL;
+  const uint8_t *joined = NULL;
+  size_t joined_len = 0, nroots = 0;
+  uint32_t max_queued = 0;
+  const char **roots = NULL;
+  size_t *lens = NULL;
+  struct scan_ahead_handle *h = NULL;
+  if (!get_args(env, info, 2, argv)) return NULL;
+  if (!get_u8(env, argv[0], "roots", &joined, &joined_len)) return NULL;
+  if (napi_get_value_uint32(env, argv[1], &max_queued) != napi_ok) {
+    throw_type(env, "ERR_INVALID_ARG_TYPE", "The \"maxQueued\" argument must be a number");
+    return NULL;
+  }
+  if (joined_len == 0 || joined[joined_len - 1] != 0) {
+    throw_type(env, "ERR_INVALID_ARG_VALUE", "The \"roots\" argument must be paths each followed by a NUL");
+    return NULL;
+  }
+  for (size_t i = 0; i < joined_len; i++) nroots += joined[i] == 0;
+  roots = malloc(nroots * sizeof *roots);
+  lens = malloc(nroots * sizeof *lens);
+  h = calloc(1, sizeof *h);
+  if (roots == NULL || lens == NULL || h == NULL) goto oom;
+  for (size_t i = 0, at = 0; i < nroots; i++) {
+    roots[i] = (const char *)joined + at;
+    lens[i] = strlen(roots[i]);
+    at += lens[i] + 1;
+  }
+  h->env = env;
+  h->sa = scan_ahead_start(roots, lens, nroots, max_queued);
+  if (h->sa == NULL) {
+    throw_errno(env, errno, "pthread_create", NULL, 0);
+    goto fail;
+  }
+  NAPI_OK(env, napi_add_env_cleanup_hook(env, scan_ahead_handle_close, h));
+  if (napi_create_external(env, h, scan_ahead_handle_finalize, NULL, &result) != napi_ok) {
+    scan_ahead_handle_close(h);
+    throw_if_none(env, "fs_native: could not create the scan-ahead handle");
+    goto fail;
+  }
+  h = NULL; /* owned by the external now */
   goto done;
 oom:
-  throw_errno(env, ENOMEM, "scandir", path, path_len);
+  throw_errno(env, ENOMEM, "scanAheadStart", NULL, 0);
+fail:
+  if (h != NULL && h->sa != NULL) scan_ahead_handle_close(h);
+  result = NULL;
+done:
+  free(h);
+  free(roots);
+  free(lens);
+  return result;
+}
+
+/* scanAheadTake(handle, path) -> { names, stats } | { errno } | null: see scan_ahead_take. */
+static napi_value scan_ahead_take_js(napi_env env, napi_callback_info info) {
+  napi_value argv[2], result = NULL, errno_v;
+  char *path = NULL;
+  size_t path_len = 0;
+  struct scan_item *item = NULL;
+  if (!get_args(env, info, 2, argv)) return NULL;
+  struct scan_ahead_handle *h = get_scan_ahead(env, argv[0]);
+  if (h == NULL || !get_cstr(env, argv[1], "path", &path, &path_len)) return NULL;
+  item = h->sa == NULL ? NULL : scan_ahead_take(h->sa, path, path_len);
+  if (item == NULL) {
+    NAPI_OK(env, napi_get_null(env, &result));
+  } else if (item->err != 0) {
+    NAPI_OK(env, napi_create_object(env, &result));
+    NAPI_OK(env, napi_create_int32(env, item->err, &errno_v));
+    NAPI_OK(env, napi_set_named_property(env, result, "errno", errno_v));
+  } else {
+    result = scan_js(env, &item->scan);
+  }
+  goto done;
 fail:
   result = NULL;
 done:
-  if (d) closedir(d);
-  free(stats);
-  free(order);
-  free(sorted);
-  free(names);
-  free(child);
+  scan_item_free(item);
   free(path);
   return result;
+}
+
+static napi_value scan_ahead_skip_js(napi_env env, napi_callback_info info) {
+  napi_value argv[2];
+  char *path = NULL;
+  size_t path_len = 0;
+  if (!get_args(env, info, 2, argv)) return NULL;
+  struct scan_ahead_handle *h = get_scan_ahead(env, argv[0]);
+  if (h == NULL || !get_cstr(env, argv[1], "path", &path, &path_len)) return NULL;
+  if (h->sa != NULL) scan_ahead_skip(h->sa, path, path_len);
+  free(path);
+  return NULL;
+}
+
+static napi_value scan_ahead_close_js(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!get_args(env, info, 1, argv)) return NULL;
+  struct scan_ahead_handle *h = get_scan_ahead(env, argv[0]);
+  if (h != NULL) scan_ahead_handle_close(h);
+  return NULL;
+}
+
+/* ---------------------------------------------------------------- index files */
+
+/* A typed array of `count` elements of `type`, copied from `data`. */
+static napi_value typed_copy(napi_env env, napi_typedarray_type type, size_t elem, const void *data, size_t count) {
+  napi_value ab, ta;
+  void *dst = NULL;
+  if (napi_create_arraybuffer(env, count * elem, &dst, &ab) != napi_ok) return NULL;
+  if (count) memcpy(dst, data, count * elem);
+  if (napi_create_typedarray(env, type, count, ab, 0, &ta) != napi_ok) return NULL;
+  return ta;
+}
+
+/* decodeIndex(json) -> { packIds, supersedes?, packOf, types, keys, offsets, lengths, ulens } | null */
+static napi_value decode_index(napi_env env, napi_callback_info info) {
+  napi_value argv[1], result = NULL, v;
+  const uint8_t *json = NULL;
+  size_t len = 0;
+  struct index_columns c;
+  if (!get_args(env, info, 1, argv) || !get_u8(env, argv[0], "json", &json, &len)) return NULL;
+  int err = index_decode(json, len, &c);
+  if (err == 1) {
+    NAPI_OK(env, napi_get_null(env, &result));
+    return result;
+  }
+  if (err != 0) {
+    throw_errno(env, err, "decodeIndex", NULL, 0);
+    return NULL;
+  }
+  NAPI_OK(env, napi_create_object(env, &result));
+  NAPI_OK(env, napi_create_buffer_copy(env, c.packs * 32, c.packs ? (const void *)c.pack_ids : "", NULL, &v));
+  NAPI_OK(env, napi_set_named_property(env, result, "packIds", v));
+  if (c.has_supersedes) {
+    NAPI_OK(env, napi_create_buffer_copy(env, c.supersedes * 32, c.supersedes ? (const void *)c.supersede_ids : "", NULL, &v));
+    NAPI_OK(env, napi_set_named_property(env, result, "supersedes", v));
+  }
+  NAPI_OK(env, napi_create_buffer_copy(env, c.blobs * 32, c.blobs ? (const void *)c.keys : "", NULL, &v));
+  NAPI_OK(env, napi_set_named_property(env, result, "keys", v));
+  if ((v = typed_copy(env, napi_uint32_array, 4, c.pack_of, c.blobs)) == NULL) goto fail;
+  NAPI_OK(env, napi_set_named_property(env, result, "packOf", v));
+  if ((v = typed_copy(env, napi_uint8_array, 1, c.types, c.blobs)) == NULL) goto fail;
+  NAPI_OK(env, napi_set_named_property(env, result, "types", v));
+  if ((v = typed_copy(env, napi_uint32_array, 4, c.offsets, c.blobs)) == NULL) goto fail;
+  NAPI_OK(env, napi_set_named_property(env, result, "offsets", v));
+  if ((v = typed_copy(env, napi_uint32_array, 4, c.lengths, c.blobs)) == NULL) goto fail;
+  NAPI_OK(env, napi_set_named_property(env, result, "lengths", v));
+  if ((v = typed_copy(env, napi_uint32_array, 4, c.ulens, c.blobs)) == NULL) goto fail;
+  NAPI_OK(env, napi_set_named_property(env, result, "ulens", v));
+  index_columns_free(&c);
+  return result;
+fail:
+  index_columns_free(&c);
+  throw_if_none(env, "fs_native: could not build the decoded index");
+  return NULL;
 }
 
 /* ---------------------------------------------------------------- module */
@@ -635,6 +715,11 @@ NAPI_MODULE_INIT() {
       {"lsetxattr", NULL, lsetxattr_js, NULL, NULL, NULL, napi_enumerable, NULL},
       {"tuneMalloc", NULL, tune_malloc, NULL, NULL, NULL, napi_enumerable, NULL},
       {"scanDir", NULL, scan_dir, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"scanAheadStart", NULL, scan_ahead_start_js, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"scanAheadTake", NULL, scan_ahead_take_js, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"scanAheadSkip", NULL, scan_ahead_skip_js, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"scanAheadClose", NULL, scan_ahead_close_js, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"decodeIndex", NULL, decode_index, NULL, NULL, NULL, napi_enumerable, NULL},
       {"aes256CtrXor", NULL, aes256_ctr_xor, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) {

@@ -1,6 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { lazyBackend, LocalBackend, parseLocationUrl, s3LocationName, sftpLocationName, withConcurrencyLimit, withRetry, type Backend, type LocationSpec, type S3Options, type SftpOptions } from '../backend/index.js';
+// Named modules, not the backend barrel (see repo-access.ts).
+import type { Backend, LocationSpec, S3Options, SftpOptions } from '../backend/index.js';
+import { lazyBackend } from '../backend/lazy-backend.js';
+import { LocalBackend } from '../backend/local-backend.js';
+import { withConcurrencyLimit } from '../backend/limit-backend.js';
+import { s3LocationName, sftpLocationName } from '../backend/location-names.js';
+import { parseLocationUrl } from '../backend/location-url.js';
+import { withRetry } from '../backend/retry-backend.js';
 import { LifeboatError } from '../errors/index.js';
 import { awsCredentials } from './aws-credentials.js';
 

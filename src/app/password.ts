@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { LifeboatError } from '../errors/index.js';
 import type { Environment } from './environment.js';
@@ -16,7 +15,7 @@ export async function resolvePassword(opts: PasswordOptions, env: Environment, p
   const file = opts.passwordFile ?? env.env['LIFEBOAT_PASSWORD_FILE'] ?? env.env['RESTIC_PASSWORD_FILE'];
   if (file) return readPasswordFile(file);
   const command = opts.passwordCommand ?? env.env['LIFEBOAT_PASSWORD_COMMAND'] ?? env.env['RESTIC_PASSWORD_COMMAND'];
-  if (command) return runPasswordCommand(command);
+  if (command) return await runPasswordCommand(command);
   const fromEnv = env.env['LIFEBOAT_PASSWORD'] ?? env.env['RESTIC_PASSWORD'];
   if (fromEnv !== undefined && fromEnv !== '') return new TextEncoder().encode(fromEnv);
   if (env.stdinIsTTY && env.promptSecret) {
@@ -39,7 +38,9 @@ export function readPasswordFile(path: string): Uint8Array {
   return new TextEncoder().encode(pw);
 }
 
-function runPasswordCommand(command: string): Uint8Array {
+async function runPasswordCommand(command: string): Promise<Uint8Array> {
+  // Loaded when used: backup loads this file before the key's scrypt starts.
+  const { spawnSync } = await import('node:child_process');
   const r = spawnSync('/bin/sh', ['-c', command], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
   if (r.status !== 0) {
     throw new LifeboatError('INVALID_ARGUMENT', `the password command failed (exit ${r.status ?? r.signal}); run it by hand to see why`);

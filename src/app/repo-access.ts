@@ -1,7 +1,9 @@
-import { calibrateScrypt, type ScryptParams } from '../crypto/index.js';
+// Named modules, not the barrels: `backup` opens the repository (and starts the key's scrypt)
+// before it loads the rest of what it runs (see cli/commands/backup.ts).
+import { calibrateScrypt, type ScryptParams } from '../crypto/kdf.js';
 import { LifeboatError } from '../errors/index.js';
-import { systemClock } from '../lib/index.js';
-import { Repository, type RepoEnv } from '../repo/index.js';
+import { systemClock } from '../lib/clock.js';
+import { Repository, type RepoEnv } from '../repo/repository.js';
 import type { Environment } from './environment.js';
 import { openBackend } from './open-backend.js';
 import { resolvePassword, type PasswordOptions } from './password.js';

@@ -1,6 +1,6 @@
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { PathPattern } from '../lib/index.js';
+import { PathPattern } from '../lib/path-pattern.js';
 
 export interface Totals {
   files: number;

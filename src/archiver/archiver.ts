@@ -3,10 +3,12 @@ import { scanDir, type StatFields } from '../lib/fs-native.js';
 import { LifeboatError, isLifeboatError } from '../errors/index.js';
 import { decodeTree, encodeTree, type GoTime, type Id, type Node, type Snapshot } from '../model/index.js';
 import { CHUNK_MIN_SIZE, Chunker, readFileChunks, type RepoWriter, type Repository } from '../repo/index.js';
-import { EventLoopPacer, PathPattern, limiter, mapConcurrent } from '../lib/index.js';
+import { EventLoopPacer, PathPattern, limiter, mapConcurrent, type ScanAhead } from '../lib/index.js';
 import { FileBatches } from './file-batches.js';
 import { nodeFromStat } from './fs-node.js';
+import { findNode, matchNodes } from './match-nodes.js';
 import { sameTree } from './same-node.js';
+import { targetTree } from './target-tree.js';
 import { UserNames } from './user-names.js';
 import { VirtualTreeWriter, isVirtual, placeVirtualFiles, type VirtualDir } from './virtual-tree.js';
 import type { VirtualFile } from '../sources/index.js';
@@ -27,6 +29,10 @@ export interface BackupRequest {
   readonly stdin?: { readonly filename: string; readonly source: AsyncIterable<Uint8Array> };
   /** Streamed files (database dumps, secrets) placed into the root tree next to `paths`. */
   readonly virtualFiles?: readonly VirtualFile[];
+  /** Stops the walk at the next directory, throwing the signal's reason (a lock that did not hold). */
+  readonly signal?: AbortSignal;
+  /** Directory scans made ahead of the walk (see ScanAhead), over `walkedTargets(paths)`. */
+  readonly scanAhead?: Pick<ScanAhead, 'take' | 'skip' | 'rootStat'>;
 }
 
 export interface BackupCounts {
@@ -48,8 +54,11 @@ export interface SourceError {
 }
 
 export interface BackupReporter {
-  /** Called after each file; cheap to ignore. */
-  progress?(counts: Readonly<BackupCounts>, currentPath: string): void;
+  /**
+   * Called after each file; cheap to ignore. `currentPath` decodes the file's path when
+   * called: most reporters never show it, and decoding it for every file costs.
+   */
+  progress?(counts: Readonly<BackupCounts>, currentPath: () => string): void;
   error?(e: SourceError): void;
 }
 
@@ -59,14 +68,17 @@ export interface ArchiveResult {
   readonly errors: readonly SourceError[];
 }
 
-const nameKey = (name: Uint8Array) => Buffer.from(name).toString('latin1');
 
-/** An entry handed over to be archived; `done` gives its node once its content is stored. */
-interface Pending {
-  readonly done: Promise<Node | undefined>;
-}
-const settled = (node: Node | undefined): Pending => ({ done: Promise.resolve(node) });
-const NOTHING = settled(undefined);
+/**
+ * An entry handed over to be archived: its node (undefined when left out), or, while its
+ * content is being stored, a box whose `done` gives it then (boxed: an async function
+ * returning a bare promise would have its caller wait for it). Most entries of a re-backup
+ * are settled at once and need neither box nor promise.
+ */
+type Pending = Node | undefined | { readonly done: Promise<Node | undefined> };
+const settled = (node: Node | undefined): Pending => node;
+const NOTHING: Pending = undefined;
+const nodeOf = async (p: Pending): Promise<Node | undefined> => (p !== undefined && 'done' in p ? p.done : p);
 
 /**
  * Walks the source and writes its trees and data blobs through a RepoWriter. The caller
@@ -75,7 +87,6 @@ const NOTHING = settled(undefined);
 export class Archiver {
   readonly counts: BackupCounts = { filesNew: 0, filesChanged: 0, filesUnmodified: 0, dirsNew: 0, dirsChanged: 0, dirsUnmodified: 0, bytesProcessed: 0, bytesRead: 0 };
   private readonly errors: SourceError[] = [];
-  private readonly chunker: Chunker;
   private readonly polynomial: bigint;
   private readonly names = new UserNames();
   private readonly exclude: PathPattern;
@@ -103,7 +114,6 @@ export class Archiver {
     private readonly reporter: BackupReporter = {},
   ) {
     this.polynomial = repo.config.chunkerPolynomial;
-    this.chunker = new Chunker(this.polynomial);
     this.exclude = new PathPattern(req.excludes);
     this.batches = writer.readsOnWorkers ? new FileBatches(writer, this.polynomial) : undefined;
   }
@@ -115,6 +125,8 @@ export class Archiver {
   }
 
   private async archiveStdin(stdin: NonNullable<BackupRequest['stdin']>): Promise<Id> {
+    // Made here, not up front: a chunker costs its tables and a WebAssembly compile (~7 ms).
+    const chunker = new Chunker(this.polynomial);
     const content: Id[] = [];
     let size = 0;
     let pending: Uint8Array[] = [];
@@ -125,7 +137,7 @@ export class Archiver {
     for await (const buf of stdin.source) {
       size += buf.length;
       let start = 0;
-      for (const cut of this.chunker.push(buf)) {
+      for (const cut of chunker.push(buf)) {
         pending.push(buf.subarray(start, cut));
         await emit(Buffer.concat(pending, pendingLen + cut - start));
         pending = [];
@@ -137,7 +149,7 @@ export class Archiver {
         pendingLen += buf.length - start;
       }
     }
-    this.chunker.finish();
+    chunker.finish();
     if (pendingLen > 0) await emit(Buffer.concat(pending, pendingLen));
     const now = this.req.time;
     const node: Node = {
@@ -151,33 +163,14 @@ export class Archiver {
     return (await this.writer.saveBlob('tree', encodeTree([node]))).id;
   }
 
-  /**
-   * Builds the root tree: each target's path components become directories (with their real
-   * metadata), as restic does, and several targets share their common parents.
-   */
-  private async archiveTargets(parentRoot: Map<string, Node> | undefined): Promise<Id> {
-    const root: VirtualDir = { children: new Map() };
-    for (const p of this.req.paths) {
-      const parts = p.split('/').filter((c) => c !== '');
-      if (parts.length === 0) throw new LifeboatError('INVALID_ARGUMENT', 'backing up "/" itself is not supported; name the directories to back up');
-      let dir = root;
-      let prefix = '';
-      for (let i = 0; i < parts.length; i++) {
-        prefix += '/' + parts[i];
-        let child = dir.children.get(parts[i]!);
-        if (!child) {
-          child = { path: prefix, children: new Map() };
-          dir.children.set(parts[i]!, child);
-        }
-        if (i === parts.length - 1) child.target = true;
-        dir = child;
-      }
-    }
+  /** Builds the root tree (see targetTree) with the virtual files placed into it. */
+  private async archiveTargets(parentRoot: readonly Node[] | undefined): Promise<Id> {
+    const root = targetTree(this.req.paths);
     placeVirtualFiles(root, this.req.virtualFiles ?? []);
     return this.writeVirtual(root, parentRoot);
   }
 
-  private async writeVirtual(dir: VirtualDir, parent: Map<string, Node> | undefined): Promise<Id> {
+  private async writeVirtual(dir: VirtualDir, parent: readonly Node[] | undefined): Promise<Id> {
     const nodes: Node[] = [];
     for (const [name, child] of dir.children) {
       if (isVirtual(child)) {
@@ -186,10 +179,10 @@ export class Archiver {
       }
       const path = child.path!;
       const nameBytes = Buffer.from(name);
-      const parentNode = parent?.get(nameKey(nameBytes));
+      const parentNode = parent && findNode(parent, nameBytes);
       let st: StatFields;
       try {
-        st = lstatSync(path, { bigint: true });
+        st = (child.target ? this.req.scanAhead?.rootStat(Buffer.from(path)) : undefined) ?? lstatSync(path, { bigint: true });
       } catch (e) {
         // A missing parent (`/nope` of `/nope/dir`) is the same user mistake as a missing target.
         const code = (e as NodeJS.ErrnoException).code ?? 'error';
@@ -197,7 +190,7 @@ export class Archiver {
         throw new LifeboatError('SOURCE_NOT_FOUND', `cannot back up ${firstTarget(child)}: ${path}: ${code}; check the path`, { cause: e });
       }
       if (child.target) {
-        const node = await (await this.archiveEntry(nameBytes, Buffer.from(path), st, parentNode)).done;
+        const node = await nodeOf(await this.archiveEntry(nameBytes, Buffer.from(path), st, parentNode));
         if (node) nodes.push(node);
       } else {
         const sub = parentNode?.type === 'dir' && parentNode.subtree ? await this.loadTree(parentNode.subtree) : undefined;
@@ -210,18 +203,25 @@ export class Archiver {
 
   /** One file system entry; resolves to undefined when it is excluded or could not be read. */
   private async archiveEntry(name: Uint8Array, path: Buffer, st: StatFields, parentNode: Node | undefined, xattrListSize?: number): Promise<Pending> {
-    const pathText = path.toString();
-    if (!this.exclude.empty && this.exclude.matches(pathText)) return NOTHING;
+    // The path as text only when something uses it: decoding it for each entry cost more
+    // than the rest of an unchanged file's handling.
+    if (!this.exclude.empty && this.exclude.matches(path.toString())) return this.leftOut(path, st);
     let node: Node;
     try {
       node = nodeFromStat(name, path, st, this.names, xattrListSize);
     } catch (e) {
-      this.recordError(pathText, e);
-      return NOTHING;
+      this.recordError(path.toString(), e);
+      return this.leftOut(path, st);
     }
     if (node.type === 'dir') return this.archiveDir(node, path, parentNode);
     if (node.type !== 'file') return settled(node);
-    return this.archiveFile(node, path, pathText, parentNode);
+    return this.archiveFile(node, path, parentNode);
+  }
+
+  /** An entry not archived: when it is a directory, the scans ahead need not go there. */
+  private leftOut(path: Buffer, st: StatFields): Pending {
+    if (isDirMode(st.mode)) this.req.scanAhead?.skip(path);
+    return NOTHING;
   }
 
   /**
@@ -230,6 +230,7 @@ export class Archiver {
    * a large file never hold up the files after it.
    */
   private async archiveDir(node: Node, path: Buffer, parentNode: Node | undefined): Promise<Pending> {
+    this.req.signal?.throwIfAborted();
     let stated: Stated[];
     try {
       stated = this.statEntries(path);
@@ -239,25 +240,36 @@ export class Archiver {
     }
     const parentTree = parentNode?.type === 'dir' && parentNode.subtree ? await this.loadTree(parentNode.subtree) : undefined;
     await this.pacer.turn();
-    const archive = ({ entry, childPath, st, xattrListSize }: Stated) => this.archiveEntry(entry, childPath, st, parentTree?.get(nameKey(entry)), xattrListSize);
-    const isDir = (x: Stated) => (Number(x.st.mode) & 0o170000) === 0o040000;
-    const pending: Pending[] = [];
+    const parentNodes = parentTree && matchNodes(stated.map((x) => x.entry), parentTree);
+    const archive = (i: number) => {
+      const { entry, childPath, st, xattrListSize } = stated[i]!;
+      return this.archiveEntry(entry, childPath, st, parentNodes?.[i], xattrListSize);
+    };
+    const files: number[] = [];
+    const dirs: number[] = [];
+    for (let i = 0; i < stated.length; i++) (isDirMode(stated[i]!.st.mode) ? dirs : files).push(i);
+    // In the entries' (name) order, whatever order they are archived in.
+    const pending = new Array<Pending>(stated.length);
     if (this.batches) {
-      for (const x of stated) if (!isDir(x)) pending.push(await archive(x));
+      for (const i of files) pending[i] = await archive(i);
       await this.batches.flush();
     } else {
       // Without workers files are read here, several at a time (the writer's byte budget,
       // not this window, bounds their bytes).
-      pending.push(...(await mapConcurrent(stated.filter((x) => !isDir(x)), ENTRY_WINDOW, archive)));
+      const read = await mapConcurrent(files, ENTRY_WINDOW, archive);
+      files.forEach((i, k) => (pending[i] = read[k]!));
     }
     // Subdirectories go one after another: walking them concurrently would hold that many
     // directories' old and new nodes at once, which made a re-backup's memory grow with the
     // number of files.
-    for (const x of stated) if (isDir(x)) pending.push(await archive(x));
+    for (const i of dirs) pending[i] = await archive(i);
     const done = (async () => {
-      const results = await Promise.all(pending.map((p) => p.done));
-      const children = results.filter((n): n is Node => n !== undefined);
-      const reuse = parentTree !== undefined && parentNode?.subtree && this.writer.has('tree', parentNode.subtree) && sameTree(children, parentTree.values(), parentTree.size);
+      const children: Node[] = [];
+      for (const p of pending) {
+        const n = p !== undefined && 'done' in p ? await p.done : p;
+        if (n) children.push(n);
+      }
+      const reuse = parentTree !== undefined && parentNode?.subtree && this.writer.has('tree', parentNode.subtree) && sameTree(children, parentTree);
       const subtree = reuse ? parentNode.subtree! : (await this.writer.saveBlob('tree', encodeTree(children))).id;
       if (!parentNode || parentNode.type !== 'dir') this.counts.dirsNew++;
       else if (parentNode.subtree === subtree) this.counts.dirsUnmodified++;
@@ -269,20 +281,23 @@ export class Archiver {
   }
 
   /**
-   * A directory's entries with their lstat: in one native call per directory where the
-   * helper is built (see scanDir), else readdir and one lstat each. An entry that cannot be
+   * A directory's entries with their lstat: from the scans ahead, else in one native call
+   * per directory where the helper is built (see scanDir), else readdir and one lstat each. An entry that cannot be
    * stated is recorded as an error and left out. Throws when the directory cannot be read.
    */
   private statEntries(path: Buffer): Stated[] {
     const stated: Stated[] = [];
-    const scanned = scanDir(path);
+    const scanned = this.req.scanAhead?.take(path) ?? scanDir(path);
     const entries = scanned ?? readdirSync(path, { encoding: 'buffer' }).map((name) => ({ name, stat: undefined, xattrListSize: undefined }));
     for (const { name, stat, xattrListSize } of entries) {
-      const childPath = Buffer.concat([path, SLASH, name]);
+      const childPath = Buffer.allocUnsafe(path.length + 1 + name.length);
+      childPath.set(path, 0);
+      childPath[path.length] = SLASH;
+      childPath.set(name, path.length + 1);
       try {
         // A scan's failed entry is asked again, for Node's own error (or it is back).
         const st = stat ?? lstatSync(childPath, { bigint: true });
-        stated.push({ entry: name, childPath, st, ...(stat && xattrListSize !== undefined ? { xattrListSize } : {}) });
+        stated.push({ entry: name, childPath, st, xattrListSize: stat ? xattrListSize : undefined });
       } catch (e) {
         this.recordError(childPath.toString(), e);
       }
@@ -290,21 +305,24 @@ export class Archiver {
     return stated;
   }
 
-  private async archiveFile(node: Node, path: Buffer, pathText: string, parentNode: Node | undefined): Promise<Pending> {
+  private async archiveFile(node: Node, path: Buffer, parentNode: Node | undefined): Promise<Pending> {
     this.counts.bytesProcessed += node.size;
     if (parentNode && this.unchanged(node, parentNode)) {
       this.counts.filesUnmodified++;
-      this.reporter.progress?.(this.counts, pathText);
-      return settled({ ...node, content: parentNode.content });
+      this.reporter.progress?.(this.counts, () => path.toString());
+      // The node was made for this entry and is not shared yet: it takes the old content as
+      // it is, rather than being copied (a re-backup does this for every file).
+      (node as { content: Node['content'] }).content = parentNode.content;
+      return node;
     }
-    if (!this.batches) return settled(await this.readHere(node, path, pathText, parentNode));
+    if (!this.batches) return settled(await this.readHere(node, path, parentNode));
     const { done } = await this.batches.add(path, node.size);
     const read = done.then((c) => {
       if ('error' in c) {
-        this.recordError(pathText, c.error);
+        this.recordError(path.toString(), c.error);
         return undefined;
       }
-      return this.fileRead(node, pathText, parentNode, c.ids, c.size);
+      return this.fileRead(node, path, parentNode, c.ids, c.size);
     });
     // Awaited by the directory once it is walked; until then a failure must not count as unhandled.
     read.catch(() => undefined);
@@ -312,7 +330,7 @@ export class Archiver {
   }
 
   /** Reads a file on this thread (no workers) and queues its chunks. */
-  private async readHere(node: Node, path: Buffer, pathText: string, parentNode: Node | undefined): Promise<Node | undefined> {
+  private async readHere(node: Node, path: Buffer, parentNode: Node | undefined): Promise<Node | undefined> {
     const ids: Promise<Id>[] = [];
     let size = 0;
     const ok = await (node.size >= CHUNK_MIN_SIZE ? this.readingLarge : this.reading)(async () => {
@@ -327,7 +345,7 @@ export class Archiver {
         return true;
       } catch (e) {
         if (isLifeboatError(e)) throw e; // repository trouble: not a source problem
-        this.recordError(pathText, e);
+        this.recordError(path.toString(), e);
         return false;
       } finally {
         // readFileChunks has reset it (finish) by the time it returns or throws.
@@ -335,14 +353,14 @@ export class Archiver {
       }
     });
     if (!ok) return undefined;
-    return this.fileRead(node, pathText, parentNode, await Promise.all(ids), size);
+    return this.fileRead(node, path, parentNode, await Promise.all(ids), size);
   }
 
-  private fileRead(node: Node, pathText: string, parentNode: Node | undefined, content: readonly Id[], size: number): Node {
+  private fileRead(node: Node, path: Buffer, parentNode: Node | undefined, content: readonly Id[], size: number): Node {
     this.counts.bytesRead += size;
     if (parentNode) this.counts.filesChanged++;
     else this.counts.filesNew++;
-    this.reporter.progress?.(this.counts, pathText);
+    this.reporter.progress?.(this.counts, () => path.toString());
     // The size recorded is what was read: restic restores exactly `size` bytes.
     return { ...node, size, content: [...content] };
   }
@@ -360,9 +378,8 @@ export class Archiver {
     );
   }
 
-  private async loadTree(id: Id): Promise<Map<string, Node>> {
-    const nodes = decodeTree(await this.repo.loadBlob('tree', id));
-    return new Map(nodes.map((n) => [nameKey(n.name), n]));
+  private async loadTree(id: Id): Promise<Node[]> {
+    return decodeTree(await this.repo.loadBlob('tree', id));
   }
 
   private recordError(path: string, e: unknown): void {
@@ -373,14 +390,15 @@ export class Archiver {
   }
 }
 
-const SLASH = Buffer.from('/');
+const SLASH = 0x2f;
+const isDirMode = (mode: bigint) => (Number(mode) & 0o170000) === 0o040000;
 
 /** A directory entry with its lstat (and, from a scan, the size of its xattr list). */
 interface Stated {
   readonly entry: Buffer;
   readonly childPath: Buffer;
   readonly st: StatFields;
-  readonly xattrListSize?: number;
+  readonly xattrListSize: number | undefined;
 }
 const ENTRY_WINDOW = 16;
 /** A worker holds at most a few ms of chunks awaiting the main thread's decision: answer at least this often. */

@@ -1,6 +1,6 @@
 import { readlinkSync } from 'node:fs';
 import { getXattr, listXattrs, xattrsAvailable, type StatFields } from '../lib/fs-native.js';
-import { fileModeFromStMode, goTimeFromNs, newNode, type ExtendedAttribute, type Node, type NodeType } from '../model/index.js';
+import { NO_BYTES, NO_XATTRS, fileModeFromStMode, goTimeFromNs, type ExtendedAttribute, type Node, type NodeType } from '../model/index.js';
 import type { UserNames } from './user-names.js';
 
 const S_IFMT = 0o170000;
@@ -28,7 +28,11 @@ export function nodeFromStat(name: Uint8Array, path: Buffer, st: StatFields, nam
   const type = nodeTypeOf(st);
   const uid = Number(st.uid);
   const gid = Number(st.gid);
-  return newNode(name, type, {
+  // A literal in newNode's field order (one object per entry, of the shape every node has),
+  // not newNode(name, type, fields): this runs once per entry of every backup.
+  return {
+    name,
+    type,
     mode: fileModeFromStMode(Number(st.mode)),
     mtime: goTimeFromNs(st.mtimeNs),
     atime: goTimeFromNs(st.atimeNs),
@@ -42,11 +46,14 @@ export function nodeFromStat(name: Uint8Array, path: Buffer, st: StatFields, nam
     size: type === 'file' ? Number(st.size) : 0,
     // restic 0.14 records links only for these types; matching it keeps trees byte-identical.
     links: type === 'file' || type === 'symlink' || type === 'dev' || type === 'chardev' ? Number(st.nlink) : 0,
-    linktarget: type === 'symlink' ? readlinkSync(path, { encoding: 'buffer' }) : new Uint8Array(0),
-    device: type === 'dev' || type === 'chardev' ? st.rdev : 0n,
+    linktarget: type === 'symlink' ? readlinkSync(path, { encoding: 'buffer' }) : NO_BYTES,
     // A scan that found no xattr names spares listing them again.
-    extendedAttributes: xattrListSize === 0 ? [] : readXattrs(path),
-  });
+    extendedAttributes: xattrListSize === 0 ? NO_XATTRS : readXattrs(path),
+    device: type === 'dev' || type === 'chardev' ? st.rdev : 0n,
+    content: type === 'file' ? [] : null,
+    subtree: null,
+    error: '',
+  };
 }
 
 /** Extended attributes as restic records them (name as text, raw value); none when unsupported. */

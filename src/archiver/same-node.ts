@@ -6,14 +6,11 @@ import { compareNames, type GoTime, type Node } from '../model/index.js';
  * the directory's tree is the parent's tree: no encoding, hashing or index lookup for it,
  * which is most of an unchanged re-backup's work after the lstat calls.
  */
-export function sameTree(children: readonly Node[], parentNodes: Iterable<Node>, parentCount: number): boolean {
-  if (children.length !== parentCount) return false;
+export function sameTree(children: readonly Node[], parentNodes: readonly Node[]): boolean {
+  if (children.length !== parentNodes.length) return false;
   const sorted = [...children].sort((a, b) => compareNames(a.name, b.name));
-  let i = 0;
-  for (const old of parentNodes) {
-    if (!sameNode(sorted[i++]!, old)) return false;
-  }
-  return i === sorted.length;
+  for (let i = 0; i < sorted.length; i++) if (!sameNode(sorted[i]!, parentNodes[i]!)) return false;
+  return true;
 }
 
 /** Field by field: two nodes that pass would encode to the same tree entry. */

@@ -1,5 +1,4 @@
 import { randomFillSync, scrypt } from 'node:crypto';
-import { performance } from 'node:perf_hooks';
 import { LifeboatError } from '../errors/index.js';
 import type { MasterKey } from './master-key.js';
 import { clampPoly1305R } from './poly1305-aes.js';
@@ -94,6 +93,8 @@ export async function deriveUserKey(password: Uint8Array, salt: Uint8Array, para
   return key;
 }
 
+// The global performance, not node:perf_hooks: opening a repository loads this file before the
+// key's scrypt starts, and only calibration (init, new keys) times anything.
 async function timeScrypt(params: ScryptParams): Promise<number> {
   const pw = randomFillSync(new Uint8Array(16));
   const salt = randomFillSync(new Uint8Array(SCRYPT_SALT_BYTES));

@@ -213,6 +213,8 @@ test('scanDir: every entry with the lstat and xattr presence that readdir, lstat
   writeFileSync(Buffer.from(`${d}/caf\xe9-latin1`, 'latin1'), '');
   spawnSync('mkfifo', [join(d, 'fifo')]);
   setTimesNs(Buffer.from(join(d, 'file')), { sec: -5n, nsec: 1 }, { sec: 1_700_000_000n, nsec: 999_999_999 });
+  // Year 2286: in nanoseconds beyond 64 bits, so the scan gives it from seconds and nanoseconds.
+  setTimesNs(Buffer.from(join(d, 'dir')), { sec: 10_000_000_000n, nsec: 5 }, { sec: 10_000_000_000n, nsec: 999_999_999 });
   let xattrs = false;
   try {
     setXattr(Buffer.from(join(d, 'file')), Buffer.from('user.lifeboat'), Buffer.from('v'));

@@ -38,8 +38,37 @@ interface Binding {
   lsetxattr(path: Uint8Array, name: Uint8Array, value: Uint8Array): void;
   tuneMalloc?(arenaMax: number, mmapThreshold: number): boolean;
   aes256CtrXor?(key: Uint8Array, iv: Uint8Array, src: Uint8Array, dst: Uint8Array): void;
-  scanDir?(path: Uint8Array): { names: Buffer; stats: BigInt64Array };
+  scanDir?(path: Uint8Array): RawScan;
+  scanAheadStart?(roots: Uint8Array, maxQueued: number): ScanAheadHandle;
+  scanAheadTake?(handle: ScanAheadHandle, path: Uint8Array): RawScan | { errno: number } | null;
+  scanAheadSkip?(handle: ScanAheadHandle, path: Uint8Array): void;
+  scanAheadClose?(handle: ScanAheadHandle): void;
+  decodeIndex?(json: Uint8Array): IndexColumns | null;
 }
+
+/** An index file in columns, from the helper (see repo/index-fast-decode.ts). */
+export interface IndexColumns {
+  /** 32 bytes per pack. */
+  readonly packIds: Buffer;
+  /** 32 bytes per ID; absent when the file has no supersedes list. */
+  readonly supersedes?: Buffer;
+  readonly packOf: Uint32Array;
+  readonly types: Uint8Array;
+  /** 32 bytes per blob. */
+  readonly keys: Buffer;
+  readonly offsets: Uint32Array;
+  readonly lengths: Uint32Array;
+  readonly ulens: Uint32Array;
+}
+
+/** A directory scan as the helper returns it: names, each followed by a NUL, and SCAN_FIELDS values per entry. */
+interface RawScan {
+  readonly names: Buffer;
+  readonly stats: BigInt64Array;
+}
+
+/** The helper's handle of a scan-ahead thread (see scan-ahead.ts). */
+export type ScanAheadHandle = { readonly __scanAhead: never };
 
 const ADDON = join('native', 'build', 'Release', 'fs_native.node');
 
@@ -124,7 +153,9 @@ export interface ScannedEntry {
   readonly xattrListSize: number;
 }
 
-const SCAN_FIELDS = 16;
+const SCAN_FIELDS = 19;
+/** The helper's mark for a time in nanoseconds that does not fit in 64 bits. */
+const NS_UNFIT = -(2n ** 63n);
 const BILLION = 1_000_000_000n;
 
 /**
@@ -135,7 +166,33 @@ const BILLION = 1_000_000_000n;
  */
 export function scanDir(path: Bytes): ScannedEntry[] | undefined {
   if (!binding?.scanDir) return undefined;
-  const { names, stats } = binding.scanDir(pathBytes(path));
+  return decodeScan(binding.scanDir(pathBytes(path)));
+}
+
+/**
+ * The helper's scan-ahead thread (see scan-ahead.ts), whose takes give what scanDir would;
+ * undefined without the helper.
+ */
+export const nativeScanAhead =
+  binding?.scanAheadStart && binding.scanAheadTake && binding.scanAheadSkip && binding.scanAheadClose
+    ? {
+        start: binding.scanAheadStart.bind(binding),
+        take(handle: ScanAheadHandle, path: Bytes): ScannedEntry[] | { errno: number } | null {
+          const r = binding.scanAheadTake!(handle, pathBytes(path));
+          return r === null || 'errno' in r ? r : decodeScan(r);
+        },
+        skip: (handle: ScanAheadHandle, path: Bytes) => binding.scanAheadSkip!(handle, pathBytes(path)),
+        close: binding.scanAheadClose.bind(binding),
+      }
+    : undefined;
+
+/** A time in nanoseconds from the helper, or from its seconds and nanoseconds when it did not fit there. */
+function timeNs(stats: BigInt64Array, ns: number, sec: number): bigint {
+  const v = stats[ns]!;
+  return v !== NS_UNFIT ? v : stats[sec]! * BILLION + stats[sec + 1]!;
+}
+
+function decodeScan({ names, stats }: RawScan): ScannedEntry[] {
   const out: ScannedEntry[] = [];
   let at = 0;
   for (let i = 0; at < names.length; i++) {
@@ -156,9 +213,9 @@ export function scanDir(path: Bytes): ScannedEntry[] | undefined {
             gid: stats[f + 6]!,
             rdev: BigInt.asUintN(64, stats[f + 7]!),
             size: stats[f + 8]!,
-            atimeNs: stats[f + 9]! * BILLION + stats[f + 10]!,
-            mtimeNs: stats[f + 11]! * BILLION + stats[f + 12]!,
-            ctimeNs: stats[f + 13]! * BILLION + stats[f + 14]!,
+            atimeNs: timeNs(stats, f + 16, f + 9),
+            mtimeNs: timeNs(stats, f + 17, f + 11),
+            ctimeNs: timeNs(stats, f + 18, f + 13),
           };
     out.push({ name, stat, errno, xattrListSize: Number(stats[f + 15]) });
   }
@@ -241,3 +298,9 @@ export function tuneMalloc(): boolean {
  * when the native helper is not built (callers then use node:crypto's Cipher).
  */
 export const aes256CtrXor: ((key: Uint8Array, iv: Uint8Array, src: Uint8Array, dst: Uint8Array) => void) | undefined = binding?.aes256CtrXor?.bind(binding);
+
+/**
+ * An index file's JSON in columns, decoded by the helper (null when the file is not in the
+ * shape restic writes); undefined without the helper.
+ */
+export const decodeIndexColumns: ((json: Uint8Array) => IndexColumns | null) | undefined = binding?.decodeIndex?.bind(binding);

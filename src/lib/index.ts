@@ -7,3 +7,4 @@ export { limiter } from './limiter.js';
 export { GarbageMeter, fullCollection } from './garbage-meter.js';
 export { EventLoopPacer, nextTurn } from './event-loop-pacer.js';
 export { FileRangeReader } from './file-range-reader.js';
+export { ScanAhead } from './scan-ahead.js';

@@ -26,10 +26,11 @@ export const localOffsetSeconds: OffsetFn = (unixNs) => {
   // Asked three times per file of a backup; getTimezoneOffset costs a zone lookup each time.
   // A zone's offset changes a few times a year, so it is remembered per hour: when the hour
   // starts and ends with the same offset, it holds all along (no zone changes twice in an hour).
-  const ms = Number(floorDiv(unixNs, 1_000_000n));
-  const hour = Math.floor(ms / HOUR_MS);
+  // One BigInt division when it is known (each BigInt operation allocates).
+  const hour = Number(floorDiv(unixNs, NS_PER_HOUR));
   const known = offsetByHour.get(hour);
   if (known !== undefined) return known;
+  const ms = Number(floorDiv(unixNs, 1_000_000n));
   const off = offsetAt(ms);
   if (offsetAt(hour * HOUR_MS) === off && offsetAt(hour * HOUR_MS + HOUR_MS - 1) === off) {
     if (offsetByHour.size >= 4096) offsetByHour.clear();
@@ -39,6 +40,7 @@ export const localOffsetSeconds: OffsetFn = (unixNs) => {
 };
 
 const HOUR_MS = 3_600_000;
+const NS_PER_HOUR = 3_600_000_000_000n;
 const offsetByHour = new Map<number, number>();
 
 function offsetAt(ms: number): number {
@@ -174,7 +176,8 @@ function daysInMonth(y: number, m: number): number {
 
 function floorDiv(a: bigint, b: bigint): bigint {
   const q = a / b;
-  return (a % b !== 0n && a < 0n) ? q - 1n : q;
+  // The sign first: the remainder is another BigInt, and times are rarely before 1970.
+  return a < 0n && a % b !== 0n ? q - 1n : q;
 }
 
 function pad(n: number, width: number): string {

@@ -57,6 +57,13 @@ export interface Node {
 
 const textEncoder = new TextEncoder();
 
+/**
+ * The zero values of a node's list fields, shared (a backup makes a node per file). Neither
+ * can change: a Uint8Array of length 0 has no bytes, and the array is frozen.
+ */
+export const NO_BYTES = new Uint8Array(0);
+export const NO_XATTRS: readonly ExtendedAttribute[] = Object.freeze([]);
+
 /** A node with every field at its zero value except those given (`content: []` for files). */
 export function newNode(name: Uint8Array | string, type: NodeType, fields: Partial<Omit<Node, 'name' | 'type'>> = {}): Node {
   return {
@@ -74,8 +81,8 @@ export function newNode(name: Uint8Array | string, type: NodeType, fields: Parti
     deviceId: 0n,
     size: 0,
     links: 0,
-    linktarget: new Uint8Array(0),
-    extendedAttributes: [],
+    linktarget: NO_BYTES,
+    extendedAttributes: NO_XATTRS,
     device: 0n,
     content: type === 'file' ? [] : null,
     subtree: null,

@@ -53,6 +53,25 @@ test('the fast decoder reads what a file backup writes, without the general deco
   );
 });
 
+test('times repeated across fields and nodes (the decoder remembers the last of each) decode to their own values', () => {
+  // A pool of three times, so that a field often repeats the previous node's value or another
+  // field's, and sometimes not.
+  const pool = fc.array(arbGoTime, { minLength: 3, maxLength: 3 });
+  fc.assert(
+    fc.property(pool, fc.uniqueArray(fc.tuple(arbPlainNode, fc.nat(2), fc.nat(2), fc.nat(2)), { maxLength: 10, selector: ([n]) => n.name.toString() }), (times, picks) => {
+      const nodes = picks.map(([n, m, a, c]) => ({ ...n, mtime: times[m]!, atime: times[a]!, ctime: times[c]! }));
+      const fast = fastDecodeTree(dec(encodeTree(nodes)));
+      assert.ok(fast !== undefined);
+      const byName = new Map(nodes.map((n) => [n.name.toString(), n]));
+      for (const n of fast) {
+        const want = byName.get(Buffer.from(n.name).toString())!;
+        assert.deepEqual([n.mtime, n.atime, n.ctime], [want.mtime, want.atime, want.ctime]);
+      }
+    }),
+    { numRuns: 500 },
+  );
+});
+
 test('fast and general decoders agree on arbitrary trees', () => {
   fc.assert(fc.property(arbNodes, (nodes) => agrees(dec(encodeTree(nodes)))), { numRuns: 500 });
 });

@@ -1,6 +1,6 @@
 import { daysFromCivil, type GoTime } from './go-time.js';
 import type { Id } from './id.js';
-import { isNodeType, nodeNameProblem, type Node, type NodeType } from './node.js';
+import { NO_XATTRS, isNodeType, nodeNameProblem, type Node, type NodeType } from './node.js';
 
 // A tree decoder for the shape restic and Lifeboat write: it goes from the text straight to
 // Nodes, without JsonValue objects, JsonNumber texts, regexes or BigInt parsing per field.
@@ -23,9 +23,11 @@ export function fastDecodeTree(text: string): Node[] | undefined {
   // Without escapes and control characters (a final newline aside) every string ends at the
   // next quote, which indexOf finds natively; restic and Lifeboat write trees like that
   // unless a name or owner needs escaping.
-  if (ESCAPE_OR_CONTROL.test(text)) return undefined;
+  // One pass over the text in the usual case (plain ASCII); two when it holds anything else.
+  const plainAscii = !NOT_PLAIN_ASCII.test(text);
+  if (!plainAscii && ESCAPE_OR_CONTROL.test(text)) return undefined;
   try {
-    return new Scanner(text, !NON_ASCII.test(text)).tree();
+    return new Scanner(text, plainAscii || !NON_ASCII.test(text)).tree();
   } catch (e) {
     if (e === BAIL) return undefined;
     throw e;
@@ -34,6 +36,8 @@ export function fastDecodeTree(text: string): Node[] | undefined {
 
 const ESCAPE_OR_CONTROL = /[\x00-\x09\x0b-\x1f\\]|\n(?!$)/;
 const NON_ASCII = /[^\x00-\x7f]/;
+/** Anything but printable ASCII without a backslash, or a newline before the end. */
+const NOT_PLAIN_ASCII = /[^\n\x20-\x5b\x5d-\x7f]|\n(?!$)/;
 
 function bail(): never {
   throw BAIL;
@@ -43,9 +47,13 @@ class Scanner {
   pos = 0;
   /** Where the next key is looked for first: restic writes them in KEYS order. */
   hint = 0;
-  /** The last time read, text and value: a node's mtime and ctime are often equal. */
-  lastTimeText = '';
-  lastTime = ZERO_TIME;
+  /**
+   * The last time read for each of mtime, atime and ctime (text and value), and the last of
+   * any: a tree's files often share an mtime (an unpacked archive), a node's mtime and ctime
+   * are often equal.
+   */
+  lastTimeText = ['', '', '', ''];
+  lastTime = [ZERO_TIME, ZERO_TIME, ZERO_TIME, ZERO_TIME];
 
   constructor(
     readonly t: string,
@@ -136,7 +144,8 @@ class Scanner {
   /** `null` (consumed, true) or not (false). */
   isNull(): boolean {
     this.ws();
-    if (this.t.startsWith('null', this.pos)) {
+    // The first letter before a string comparison: this runs for every value of every node.
+    if (this.t.charCodeAt(this.pos) === 0x6e && this.t.startsWith('null', this.pos)) {
       this.pos += 4;
       return true;
     }
@@ -212,9 +221,9 @@ class Scanner {
             break;
           }
           case K.mode: mode = isNull ? 0 : this.uint32(); break;
-          case K.mtime: mtime = isNull ? ZERO_TIME : this.time(); break;
-          case K.atime: atime = isNull ? ZERO_TIME : this.time(); break;
-          case K.ctime: ctime = isNull ? ZERO_TIME : this.time(); break;
+          case K.mtime: mtime = isNull ? ZERO_TIME : this.time(0); break;
+          case K.atime: atime = isNull ? ZERO_TIME : this.time(1); break;
+          case K.ctime: ctime = isNull ? ZERO_TIME : this.time(2); break;
           case K.uid: uid = isNull ? 0 : this.uint32(); break;
           case K.gid: gid = isNull ? 0 : this.uint32(); break;
           case K.user: user = isNull ? '' : this.str(); break;
@@ -239,19 +248,33 @@ class Scanner {
     // Same fields in the same order as nodeFromJson, so that both make objects of one shape.
     return {
       name, type, mode, mtime, atime, ctime, uid, gid, user, group, inode, deviceId, size, links, linktarget,
-      extendedAttributes: [], device, content, subtree, error,
+      extendedAttributes: NO_XATTRS, device, content, subtree, error,
     };
   }
 
-  time(): GoTime {
+  /** A time, for the field numbered `field` (0 mtime, 1 atime, 2 ctime; 3 holds the last of any). */
+  time(field: number): GoTime {
     const from = this.strEnd();
     const end = this.pos - 1;
     const t = this.t;
-    const last = this.lastTimeText;
-    if (last.length === end - from && t.startsWith(last, from)) return this.lastTime;
-    this.lastTimeText = t.slice(from, end);
-    return (this.lastTime = parseTime(t, from, end));
-  }}
+    const texts = this.lastTimeText;
+    const times = this.lastTime;
+    let text = texts[field]!;
+    if (text.length === end - from && t.startsWith(text, from)) return times[field]!;
+    text = texts[3]!;
+    let value: GoTime;
+    if (text.length === end - from && t.startsWith(text, from)) value = times[3]!;
+    else {
+      text = t.slice(from, end);
+      value = parseTime(t, from, end);
+      texts[3] = text;
+      times[3] = value;
+    }
+    texts[field] = text;
+    times[field] = value;
+    return value;
+  }
+}
 
 /** The keys handled here, in the order restic writes them (the usual key is found early). */
 const KEYS = ['name', 'type', 'mode', 'mtime', 'atime', 'ctime', 'uid', 'gid', 'user', 'group', 'inode', 'device_id', 'size', 'links', 'linktarget', 'device', 'content', 'subtree', 'error'] as const;

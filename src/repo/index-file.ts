@@ -2,6 +2,7 @@ import { LifeboatError } from '../errors/index.js';
 import { isId, parseId, type BlobType, type Id } from '../model/index.js';
 import { expectRecord, expectString, expectUint, isRecord, parseJsonBytes } from './json-parse.js';
 import type { PackedBlob } from './pack.js';
+import { fastDecodeIndex, type DecodedIndex } from './index-fast-decode.js';
 
 /** One pack as an index file lists it. */
 export interface IndexedPack {
@@ -35,6 +36,8 @@ export interface IndexSink {
   /** Returns the pack's number, passed back with each of its blobs. */
   pack(id: Id): number;
   blob(pack: number, type: BlobType, id: Id, offset: number, length: number, uncompressedLength: number): void;
+  /** Optional: all blobs of a decoded file at once, its packs numbered by `pack` (in `packNumbers`). */
+  addDecoded?(d: DecodedIndex, packNumbers: readonly number[]): void;
 }
 
 export function decodeIndexFile(bytes: Uint8Array): IndexFile {
@@ -51,6 +54,12 @@ export function decodeIndexFile(bytes: Uint8Array): IndexFile {
  * INVALID_DATA; the sink may then have had part of the file, so the caller must drop it.
  */
 export function decodeIndexInto(bytes: Uint8Array, sink: IndexSink): Id[] | undefined {
+  const fast = fastDecodeIndex(bytes);
+  return fast ? feed(fast, sink) : decodeIndexJson(bytes, sink);
+}
+
+/** {@link decodeIndexInto} through JSON.parse: every shape restic accepts, and the errors. */
+export function decodeIndexJson(bytes: Uint8Array, sink: IndexSink): Id[] | undefined {
   const root = parseJsonBytes(bytes, 'index');
   // The very old format is a bare array of packs.
   const o = Array.isArray(root) ? { packs: root } : expectRecord(root, 'index');
@@ -78,6 +87,19 @@ export function decodeIndexInto(bytes: Uint8Array, sink: IndexSink): Id[] | unde
   if (supRaw === undefined || supRaw === null) return undefined;
   if (!Array.isArray(supRaw)) throw new LifeboatError('INVALID_DATA', 'index: "supersedes" must be an array');
   return supRaw.map((s, i) => parseId(expectString(s, `index.supersedes[${i}]`), 'index ID'));
+}
+
+/** A decoded index into the sink, in the order the general decoder would give it. */
+function feed(d: DecodedIndex, sink: IndexSink): Id[] | undefined {
+  const pns = d.packIds.map((id) => sink.pack(id));
+  if (sink.addDecoded) sink.addDecoded(d, pns);
+  else {
+    for (let e = 0; e < d.count; e++) {
+      const at = e * 32;
+      sink.blob(pns[d.packOf[e]!]!, d.types[e] === 1 ? 'tree' : 'data', d.keys.toString('hex', at, at + 32), d.offsets[e]!, d.lengths[e]!, d.ulens[e]!);
+    }
+  }
+  return d.supersedes;
 }
 
 function u32(v: unknown, what: () => string, field: string): number {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { MemBackend } from '../backend/index.js';
+import { MemBackend, type Backend } from '../backend/index.js';
+import { FILE_TYPES } from '../model/index.js';
 import { seal } from '../crypto/index.js';
 import { decodeLock, encodeLock, isStale, RepoLock, STALE_AFTER_MS, type LockInfo, type LockOwner, type LockStore } from './lock.js';
 import { arbDamage, damage, initTestRepo, onlyThrowsCodes, rejectsCode, sha256, testEnv, throwsCode } from './repo-fixtures.test-util.js';
@@ -127,10 +128,10 @@ describe('isStale', () => {
 });
 
 /** A repository on a MemBackend with a settable clock, and helpers to plant foreign locks. */
-async function lockFixture() {
+async function lockFixture(sleep?: (ms: number) => Promise<void>) {
   let now = T0;
   const dead = new Set<number>();
-  const env = testEnv({ now: () => now, hostname: 'here', pid: 100, isProcessAlive: (pid) => !dead.has(pid) });
+  const env = testEnv({ now: () => now, hostname: 'here', pid: 100, isProcessAlive: (pid) => !dead.has(pid), ...(sleep ? { sleep } : {}) });
   const backend = new MemBackend();
   const repo = await initTestRepo(backend, env);
   const store = repo.lockStore();
@@ -247,8 +248,10 @@ describe('RepoLock against a repository', () => {
     const a = await RepoLock.acquire(f.store, f.opts(false, { settleMs: 50, sleep }), async () => {
       events.push('meanwhile');
     });
-    // Both started before the wait ended: the work did not wait for the settle.
-    assert.deepEqual(events, ['sleep 50', 'meanwhile', 'woke']);
+    // Both started before the wait ended: the work did not wait for the settle (it may even
+    // start before our lock file is written: reading is safe after the first look).
+    assert.deepEqual(events.slice(0, 2).sort(), ['meanwhile', 'sleep 50']);
+    assert.equal(events[2], 'woke');
     await a.release();
 
     let other = '';
@@ -268,6 +271,15 @@ describe('RepoLock against a repository', () => {
       }),
       /index unreadable/,
     );
+    assert.deepEqual(await f.locks(), []);
+  });
+
+  test('a lock file that cannot be written fails the call with that error, also after the work given to acquire began', async () => {
+    const f = await lockFixture();
+    let ran = false;
+    const failing: LockStore = { ...f.store, saveLock: async () => { throw new Error('disk full'); } };
+    await assert.rejects(RepoLock.acquire(failing, f.opts(false), async () => { ran = true; }), /disk full/);
+    assert.equal(ran, true, 'reading began before the file was written');
     assert.deepEqual(await f.locks(), []);
   });
 
@@ -335,4 +347,86 @@ describe('RepoLock against a repository', () => {
     await assert.rejects(r.withLock(true, async () => { throw new Error('boom'); }), /boom/);
     assert.deepEqual(await f.locks(), []);
   });
+
+  test('withLockEarly: fn runs while the lock settles, and its writes reach the repository only once the lock is confirmed', async () => {
+    let wake!: () => void;
+    const slept: number[] = [];
+    const f = await lockFixture((ms) => {
+      slept.push(ms);
+      return new Promise<void>((r) => (wake = r));
+    });
+    const events: string[] = [];
+    const run = f.repo.withLockEarly(false, async (view, signal) => {
+      events.push('fn');
+      const saved = view.saveUnpacked('snapshot', enc('{}'));
+      for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+      assert.deepEqual(await f.repo.listIds('snapshot'), [], 'held while the lock settles');
+      assert.equal((await f.locks()).length, 1, 'our lock file is written while fn runs');
+      events.push('wake');
+      wake();
+      const id = await saved;
+      assert.equal(signal.aborted, false);
+      assert.deepEqual(await f.repo.listIds('snapshot'), [id]);
+      return id;
+    });
+    const id = await run;
+    assert.deepEqual(events, ['fn', 'wake']);
+    assert.deepEqual(slept, [200]);
+    assert.deepEqual(await f.repo.listIds('snapshot'), [id]);
+    assert.deepEqual(await f.locks(), [], 'released');
+  });
+
+  test('withLockEarly: a conflicting lock written during the settle fails the call and every write of fn; the repository stays byte for byte as it was', async () => {
+    let other = '';
+    let f!: Awaited<ReturnType<typeof lockFixture>>;
+    let fnStarted!: () => void;
+    const started = new Promise<void>((r) => (fnStarted = r));
+    f = await lockFixture(async () => {
+      await started;
+      other = await f.plant({ exclusive: true, hostname: 'pruner', pid: 9 });
+    });
+    await f.repo.saveUnpacked('snapshot', enc('{"old":true}'));
+    const before = await repoFiles(f.backend);
+    let writeError: unknown;
+    let abortedWith: unknown;
+    const e = await rejectsCode(
+      f.repo.withLockEarly(false, async (view, signal) => {
+        const write = view.saveUnpacked('snapshot', enc('{"new":true}'));
+        const removal = view.backend.remove({ type: 'snapshot', name: [...before.keys()].find((k) => k.startsWith('snapshot/'))!.slice(9) });
+        fnStarted();
+        writeError = await write.then(() => undefined, (err: unknown) => err);
+        await assert.rejects(removal, (err) => err === writeError);
+        abortedWith = signal.reason;
+        return 'done';
+      }),
+      'REPO_LOCKED',
+    );
+    assert.match(e.message, /pruner/);
+    assert.equal(writeError, e, "fn's writes failed with the lock's error");
+    assert.equal(abortedWith, e, 'and its signal aborted with it');
+    const after = await repoFiles(f.backend);
+    after.delete(`lock/${other}`);
+    assert.deepEqual(after, before, 'nothing written, nothing removed; our lock file is gone');
+  });
+
+  test("withLockEarly: fn's own failure is what the call throws, after the lock settled; the lock is released", async () => {
+    const f = await lockFixture();
+    await assert.rejects(f.repo.withLockEarly(true, async () => { throw new Error('source gone'); }), /source gone/);
+    assert.deepEqual(await f.locks(), []);
+    const ex = await f.plant({ exclusive: true, hostname: 'box', pid: 3 });
+    let ran = false;
+    await rejectsCode(f.repo.withLockEarly(false, async () => { ran = true; }), 'REPO_LOCKED');
+    assert.equal(ran, false, 'a lock seen at the first look stops the call before fn runs');
+    assert.deepEqual(await f.locks(), [ex]);
+  });
 });
+
+/** Every file of a repository by type/name, with its bytes as hex. */
+async function repoFiles(b: Backend): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  for (const type of FILE_TYPES) {
+    for await (const f of b.list(type)) out.set(`${type}/${f.name}`, Buffer.from(await b.load({ type, name: f.name })).toString('hex'));
+  }
+  return new Map([...out].sort(([a], [b2]) => (a < b2 ? -1 : 1)));
+}
+

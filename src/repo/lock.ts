@@ -78,6 +78,16 @@ export interface LockOptions {
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
+/** Our lock file, being written after the first look (see `RepoLock.claim`). */
+export interface ClaimedLock {
+  /**
+   * Waits for our file and the settle time after it (running `meanwhile` meanwhile) and looks
+   * again: resolves to the held lock, or removes our file and throws REPO_LOCKED (or what
+   * writing it or `meanwhile` threw).
+   */
+  confirm(meanwhile?: () => Promise<void>): Promise<RepoLock>;
+}
+
 /**
  * A held lock. Refreshes itself every 5 minutes (a new file, then the old one removed) so
  * other clients never see it as stale while we work.
@@ -99,22 +109,40 @@ export class RepoLock {
    * the call (and the caller drops what `meanwhile` read).
    */
   static async acquire(store: LockStore, opts: LockOptions, meanwhile?: () => Promise<void>): Promise<RepoLock> {
+    return (await RepoLock.claim(store, opts)).confirm(meanwhile);
+  }
+
+  /**
+   * The first half of `acquire`: looks for conflicting locks and starts writing ours. The
+   * lock holds only once `confirm` has resolved; until then nothing may be written to the
+   * repository. Reading may start at once: the second look, 200 ms after our file is written,
+   * sees any holder that arrived after the first (and then confirm fails).
+   */
+  static async claim(store: LockStore, opts: LockOptions): Promise<ClaimedLock> {
     await RepoLock.checkConflicts(store, opts, undefined);
-    const info = lockInfoFor(opts);
-    const id = await store.saveLock(encodeLock(info));
-    try {
-      await Promise.all([(opts.sleep ?? defaultSleep)(opts.settleMs ?? 200), meanwhile?.()]);
-      await RepoLock.checkConflicts(store, opts, id);
-    } catch (e) {
-      await store.removeLock(id).catch(() => undefined);
-      throw e;
-    }
-    const lock = new RepoLock(store, opts, id);
-    lock.timer = setInterval(() => {
-      lock.refreshing = lock.refresh().catch(() => undefined);
-    }, REFRESH_EVERY_MS);
-    lock.timer.unref();
-    return lock;
+    const saving = store.saveLock(encodeLock(lockInfoFor(opts)));
+    saving.catch(() => undefined); // confirm reports it
+    return {
+      confirm: async (meanwhile) => {
+        const work = meanwhile?.();
+        work?.catch(() => undefined); // awaited below, once the file is written
+        let id: Id | undefined;
+        try {
+          id = await saving;
+          await Promise.all([(opts.sleep ?? defaultSleep)(opts.settleMs ?? 200), work]);
+          await RepoLock.checkConflicts(store, opts, id);
+        } catch (e) {
+          if (id !== undefined) await store.removeLock(id).catch(() => undefined);
+          throw e;
+        }
+        const lock = new RepoLock(store, opts, id);
+        lock.timer = setInterval(() => {
+          lock.refreshing = lock.refresh().catch(() => undefined);
+        }, REFRESH_EVERY_MS);
+        lock.timer.unref();
+        return lock;
+      },
+    };
   }
 
   get id(): Id {

@@ -1,6 +1,7 @@
 import { LifeboatError } from '../errors/index.js';
 import { idFromBytes, type BlobType, type Id } from '../model/index.js';
 import type { IndexedPack, IndexSink } from './index-file.js';
+import type { DecodedIndex } from './index-fast-decode.js';
 import type { PackedBlob } from './pack.js';
 
 /** Where a blob lives: its pack and its place in it. */
@@ -84,22 +85,38 @@ export class MasterIndex implements IndexSink {
   blob(pn: number, type: BlobType, id: Id, offset: number, length: number, uncompressedLength: number): void {
     const key = scratchKey(id);
     if (key === undefined) throw new LifeboatError('INVALID_ARGUMENT', `index: invalid blob ID "${id.slice(0, 80)}"`);
+    if (this.count + 1 > this.cap) this.grow(Math.max(16, this.cap * 2));
+    this.insert(pn, type === 'tree' ? 1 : 0, key, 0, offset, length, uncompressedLength);
+  }
+
+  /**
+   * {@link IndexSink}: a decoded index file's blobs at once (`packNumbers` maps its packs to
+   * {@link pack}'s numbers): grown once, not per blob as {@link blob} may.
+   */
+  addDecoded(d: DecodedIndex, packNumbers: readonly number[]): void {
+    if (this.count + d.count > this.cap) this.grow(Math.max(16, this.cap * 2, this.count + d.count));
+    for (let i = 0; i < d.count; i++) this.insert(packNumbers[d.packOf[i]!]!, d.types[i]!, d.keys, i * 32, d.offsets[i]!, d.lengths[i]!, d.ulens[i]!);
+  }
+
+  /** Adds a blob (ID: the 32 bytes of `keys` from `at`; `t` 1 for a tree) unless that pack already lists it; there is room. */
+  private insert(pn: number, t: number, keys: Uint8Array, at: number, offset: number, length: number, uncompressedLength: number): void {
     const mask = this.slots.length - 1;
-    const t = type === 'tree' ? 1 : 0;
-    for (let s = key.readUInt32LE(0) & mask; this.slots[s] !== EMPTY; s = (s + 1) & mask) {
+    let s = ((keys[at]! | (keys[at + 1]! << 8) | (keys[at + 2]! << 16) | (keys[at + 3]! << 24)) >>> 0) & mask;
+    for (; this.slots[s] !== EMPTY; s = (s + 1) & mask) {
       const e = this.slots[s]!;
       // restic's index key is (ID, type): an old mixed pack may hold the same ID as both.
-      if (this.packOf[e] === pn && this.types[e] === t && this.idEquals(e, key)) return;
+      if (this.packOf[e] === pn && this.types[e] === t && this.idEquals(e, keys, at)) return;
     }
-    if (this.count + 1 > this.cap) this.grow(Math.max(16, this.cap * 2));
     const e = this.count++;
-    this.ids.set(key, e * 32);
+    // A loop, not set(subarray): a view per blob is garbage the index load does not need.
+    for (let i = 0, base = e * 32; i < 32; i++) this.ids[base + i] = keys[at + i]!;
     this.packOf[e] = pn;
     this.offsets[e] = offset;
     this.lengths[e] = length;
     this.ulens[e] = uncompressedLength;
     this.types[e] = t;
-    this.insertSlot(e);
+    // The probe above ended at the free slot this blob takes.
+    this.slots[s] = e;
   }
 
   has(id: Id, type?: BlobType): boolean {
@@ -158,9 +175,9 @@ export class MasterIndex implements IndexSink {
     return EMPTY;
   }
 
-  private idEquals(e: number, key: Uint8Array): boolean {
+  private idEquals(e: number, key: Uint8Array, at = 0): boolean {
     const base = e * 32;
-    for (let i = 0; i < 32; i++) if (this.ids[base + i] !== key[i]) return false;
+    for (let i = 0; i < 32; i++) if (this.ids[base + i] !== key[at + i]) return false;
     return true;
   }
 

@@ -12,8 +12,9 @@ export const PASSWORD = new TextEncoder().encode('correct horse battery staple')
 /** Cheap scrypt: what the brief asks tests to use. */
 export const TEST_KDF = { N: 1024, r: 8, p: 1 } as const;
 
-export function testEnv(over: { now?: () => Date; hostname?: string; pid?: number; isProcessAlive?: (pid: number) => boolean } = {}): RepoEnv {
+export function testEnv(over: { now?: () => Date; hostname?: string; pid?: number; isProcessAlive?: (pid: number) => boolean; sleep?: (ms: number) => Promise<void> } = {}): RepoEnv {
   return {
+    ...(over.sleep ? { sleep: over.sleep } : {}),
     clock: { now: over.now ?? (() => new Date()) },
     owner: {
       hostname: over.hostname ?? 'test',

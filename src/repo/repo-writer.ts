@@ -123,7 +123,9 @@ export class RepoWriter {
 
   /** True when the repository has the blob or this writer already took it. */
   has(type: BlobType, id: Id): boolean {
-    return this.pending[type].has(id) || this.repo.index.has(id, type);
+    // The size first: hashing an ID string costs more, and an unchanged re-backup asks for every file's blobs with nothing pending.
+    const pending = this.pending[type];
+    return (pending.size > 0 && pending.has(id)) || this.repo.index.has(id, type);
   }
 
   /**

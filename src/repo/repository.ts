@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Backend } from '../backend/index.js';
+// The wrapper itself, not the backend barrel (which loads every backend).
+import { writeGate } from '../backend/write-gate.js';
 import { createKeyFile, newMasterKey, open, openKeyFile, seal, type MasterKey, type ScryptParams } from '../crypto/index.js';
 import { LifeboatError, isLifeboatError } from '../errors/index.js';
 import type { Clock } from '../lib/index.js';
@@ -8,11 +10,11 @@ import type { BlobType, FileType, Id } from '../model/index.js';
 import { openBlob } from './blob-codec.js';
 import { decodeRepoConfig, encodeRepoConfig, newRepoConfig, type RepoConfig } from './config.js';
 import { decodeIndexInto } from './index-file.js';
-import { RepoLock, type LockOwner, type LockStore } from './lock.js';
+import { RepoLock, type LockOptions, type LockOwner, type LockStore } from './lock.js';
 import { MasterIndex } from './master-index.js';
 import { PackCache } from './pack-cache.js';
 import { decodeUnpacked, encodeUnpacked } from './unpacked-file.js';
-import { mapConcurrent } from '../lib/index.js';
+import { mapConcurrent } from '../lib/map-concurrent.js';
 
 /** Tree packs up to this size are read whole and cached (see PackCache). */
 const TREE_PACK_LIMIT = 32 * 1024 * 1024;
@@ -23,6 +25,15 @@ const MAX_KEYS_TRIED = 20;
 export interface RepoEnv {
   readonly clock: Clock;
   readonly owner: LockOwner;
+  /** How the lock's settle wait sleeps (tests hold it); setTimeout when absent. */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/** What a repository and its views (see `withLockEarly`) share: the index and the tree cache. */
+interface SharedState {
+  readonly index: MasterIndex;
+  readonly treePacks: PackCache;
+  indexLoaded: boolean;
 }
 
 export interface InitOptions {
@@ -42,9 +53,8 @@ export interface SnapshotEntry {
  * which flushes packs and index before a snapshot is saved.
  */
 export class Repository {
-  readonly index = new MasterIndex();
-  private readonly treePacks = new PackCache(64 * 1024 * 1024);
-  private indexLoaded = false;
+  readonly index: MasterIndex;
+  private readonly treePacks: PackCache;
 
   private constructor(
     readonly backend: Backend,
@@ -52,7 +62,11 @@ export class Repository {
     readonly config: RepoConfig,
     readonly keyId: Id,
     readonly env: RepoEnv,
-  ) {}
+    private readonly shared: SharedState = { index: new MasterIndex(), treePacks: new PackCache(64 * 1024 * 1024), indexLoaded: false },
+  ) {
+    this.index = shared.index;
+    this.treePacks = shared.treePacks;
+  }
 
   static async init(backend: Backend, password: Uint8Array, env: RepoEnv, opts: InitOptions): Promise<Repository> {
     const exists = await backend.stat({ type: 'config', name: '' }).then(() => true, (e) => {
@@ -135,7 +149,7 @@ export class Repository {
 
   /** Loads every index file (once). */
   async loadIndex(): Promise<void> {
-    if (this.indexLoaded) return;
+    if (this.shared.indexLoaded) return;
     const ids = await this.listIds('index');
     // Two at a time: decoding is synchronous on this thread anyway, and every file being decoded
     // holds its whole parsed JSON until its blobs are in the compact index. A broken file fails
@@ -143,7 +157,7 @@ export class Repository {
     await mapConcurrent(ids, 2, async (id) => {
       decodeIndexInto(await this.loadUnpacked('index', id), this.index);
     });
-    this.indexLoaded = true;
+    this.shared.indexLoaded = true;
   }
 
   /** Loads a blob through the index, trying every pack that holds it. */
@@ -199,12 +213,51 @@ export class Repository {
     const prepare = async () => {
       await Promise.all([opts.index ? this.loadIndex() : undefined, opts.meanwhile?.()]);
     };
-    const lock = await RepoLock.acquire(this.lockStore(), { exclusive, owner: this.env.owner, clock: this.env.clock }, prepare);
+    const lock = await RepoLock.acquire(this.lockStore(), this.lockOptions(exclusive), prepare);
     try {
       return await fn();
     } finally {
       await lock.release();
     }
+  }
+
+  /**
+   * Like `withLock`, but `fn` starts as soon as our lock file is written, while the lock
+   * settles, instead of 200 ms later. It gets a view of this repository (same key, index and
+   * caches) whose writes are held until the lock is confirmed (see writeGate), so nothing it
+   * does reaches the repository before then. If the lock is not confirmed, its held and later
+   * writes fail, `signal` aborts, and once `fn` has finished the call throws the lock's error:
+   * the repository is as it was, but for what `fn` left in temp files of its own.
+   */
+  async withLockEarly<T>(exclusive: boolean, fn: (repo: Repository, signal: AbortSignal) => Promise<T>): Promise<T> {
+    const claimed = await RepoLock.claim(this.lockStore(), this.lockOptions(exclusive));
+    const gate = writeGate(this.backend);
+    const abort = new AbortController();
+    const confirmed = claimed.confirm().then(
+      (lock) => {
+        gate.open();
+        return lock;
+      },
+      (e: unknown) => {
+        gate.shut(e);
+        abort.abort(e);
+        throw e;
+      },
+    );
+    const view = new Repository(gate.backend, this.key, this.config, this.keyId, this.env, this.shared);
+    const [lock, result] = await Promise.allSettled([confirmed, fn(view, abort.signal)]);
+    // A lock that did not hold is the error, whatever fn made of its failed writes.
+    if (lock.status === 'rejected') throw lock.reason;
+    try {
+      if (result.status === 'rejected') throw result.reason;
+      return result.value;
+    } finally {
+      await lock.value.release();
+    }
+  }
+
+  private lockOptions(exclusive: boolean): LockOptions {
+    return { exclusive, owner: this.env.owner, clock: this.env.clock, ...(this.env.sleep ? { sleep: this.env.sleep } : {}) };
   }
 }
 

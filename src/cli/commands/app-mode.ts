@@ -36,7 +36,7 @@ export async function backupAppMode({ values, env, out }: CommandContext): Promi
       const r = await runAppBackup(config, app, env, {
         runner,
         reporter: {
-          progress: (c, path) => progress.update((ms) => `${app}: ${ProgressLine.describe(ms, c.filesNew + c.filesChanged + c.filesUnmodified, c.bytesProcessed, undefined, undefined)} ${path.startsWith('/databases/') ? path : ''}`),
+          progress: (c, path) => progress.update((ms) => `${app}: ${ProgressLine.describe(ms, c.filesNew + c.filesChanged + c.filesUnmodified, c.bytesProcessed, undefined, undefined)} ${dumpPath(path())}`),
           error: (e) => out.error(`error: ${app}: ${e.path}: ${e.message}`),
         },
       });
@@ -112,4 +112,9 @@ async function restoreDb(app: string, snapshot: string, database: string, values
   const r = await restoreAppDatabase(config, app, { snapshot, database, into, ...(passwordFile ? { passwordFile } : {}), force: Boolean(values['force']), noOwner: Boolean(values['no-owner']) }, env, processRunnerFor(env));
   if (!out.json && !out.quiet) out.line(`restored ${r.engine} database ${database} of app ${app} (snapshot ${r.snapshotId.slice(0, 8)}) into database ${r.database} on ${r.where}${r.created ? ' (created)' : ''}`);
   return { json: { app, snapshot: r.snapshotId, engine: r.engine, database, into: r.database, where: r.where, created: r.created } };
+}
+
+/** A database dump's path for the progress line (its name tells which dump is being read), else nothing. */
+function dumpPath(path: string): string {
+  return path.startsWith('/databases/') ? path : '';
 }

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import type { MirroredBackupResult } from '../../app/index.js';
 // The modules a plain `backup -r` runs, not app/index.js (all of app/); app mode and mirrors
-// load theirs when asked for.
-import { runBackup, type BackupOptions, type BackupSummary } from '../../app/backup.js';
+// load theirs when asked for. app/backup.js (the archiver, the writer) loads once the
+// repository is being opened: its modules load while the key's scrypt runs.
+import type { BackupOptions, BackupSummary } from '../../app/backup.js';
+import { startScans } from '../../app/start-scans.js';
 import { openRepository } from '../../app/repo-access.js';
 import { scanTotals } from '../../app/scan-totals.js';
 import { exitCodeFor, LifeboatError } from '../../errors/index.js';
@@ -84,11 +86,20 @@ export const backupCommand: Command = {
         mirror = await runMirroredBackup(t.locations, t.passwords[0]!, opts, env, t.stateDir);
         summary = mirror.summary;
       } else {
-        const repo = await openRepository(repoOptions(values), env);
+        // The scans and the key's scrypt start first; the archiver's modules load meanwhile.
+        const scans = startScans(opts, env);
         try {
-          summary = await runBackup(repo, opts, env);
+          const opening = openRepository(repoOptions(values), env);
+          opening.catch(() => undefined); // awaited below, after the import
+          const { runBackup } = await import('../../app/backup.js');
+          const repo = await opening;
+          try {
+            summary = await runBackup(repo, opts, env, scans);
+          } finally {
+            await repo.backend.close();
+          }
         } finally {
-          await repo.backend.close();
+          scans?.close();
         }
       }
       if (!out.json && !out.quiet) {
