@@ -22,9 +22,10 @@ export function packCount(repo: string): number {
 }
 
 /**
- * Makes `count` snapshots of `src` with `tool`, replacing one file (and half of another)
- * each time, so old packs end up fully or partly unused after a forget. Returns the
- * snapshot IDs, oldest first, and keeps a copy of each snapshot's files under `copies/<id>`.
+ * Makes `count` snapshots of `src` with `tool`, replacing one file each time and the tail of
+ * the file replaced the time before, so old packs end up fully or partly unused after a
+ * forget, however a tool groups blobs into packs. Returns the snapshot IDs, oldest first,
+ * and keeps a copy of each snapshot's files under `copies/<id>`.
  */
 export function makeSnapshots(tmp: TempDir, ctx: RepoCtx, tool: 'restic' | 'lifeboat', count: number, tag: string): string[] {
   const src = tmp.join(`src-${tag}`);
@@ -34,9 +35,13 @@ export function makeSnapshots(tmp: TempDir, ctx: RepoCtx, tool: 'restic' | 'life
   for (let i = 0; i < count; i++) {
     if (i > 0) {
       writeDataFile(join(src, `f${i % FILES}.bin`), 3 * MiB, `${tag} ${i % FILES} ${i}`, 3);
-      // Half of another file changes: its packs become partly used once old snapshots go.
-      const half = join(src, `f${(i + 1) % FILES}.bin`);
-      writeFileSync(half, Buffer.concat([readFileSync(half).subarray(0, 1.5 * MiB), new RandomStream(`${tag} half ${i}`).next(1.5 * MiB)]));
+      // The file replaced last time keeps its first 2.5 MiB (whole chunks of it stay the same)
+      // and gets a new tail: the blobs it was written with are then partly still needed, so
+      // the packs holding them become partly used once that earlier snapshot goes.
+      if (i > 1) {
+        const prev = join(src, `f${(i - 1) % FILES}.bin`);
+        writeFileSync(prev, Buffer.concat([readFileSync(prev).subarray(0, 2.5 * MiB), new RandomStream(`${tag} tail ${i}`).next(0.5 * MiB)]));
+      }
     }
     const r =
       tool === 'restic'
