@@ -54,11 +54,12 @@ export class WorkerPool<T, R> {
     return this.count;
   }
 
-  leastLoaded(): number {
+  /** The worker with the fewest tasks in flight; `except` only when it is the only one. */
+  leastLoaded(except?: number): number {
     if (this.workers.length === 0 && !this.closed) this.start();
-    let best = 0;
-    for (let i = 1; i < this.load.length; i++) if (this.load[i]! < this.load[best]!) best = i;
-    return best;
+    let best = -1;
+    for (let i = 0; i < this.load.length; i++) if (i !== except && (best < 0 || this.load[i]! < this.load[best]!)) best = i;
+    return best < 0 ? 0 : best;
   }
 
   /** `onEvent` receives what the task emits (see `serveTasks`) before it answers. */

@@ -59,9 +59,29 @@ export class BlobWorkerPool {
    * Reads, chunks and hashes files on worker `worker`, which holds each chunk until `decide`
    * names its ticket. `onChunks` gets the chunks as they are read (all before this resolves).
    */
-  async readFiles(worker: number, files: readonly FileToRead[], polynomial: bigint, onChunks: (e: ChunkEvent) => void): Promise<readonly FileReadOutcome[]> {
-    const r = await this.pool.run({ op: 'read', files, polynomial }, [], worker, onChunks as (e: unknown) => void);
+  async readFiles(worker: number, files: readonly FileToRead[], polynomial: bigint, onChunks: (e: ChunkEvent) => void, splitFrom?: number): Promise<readonly FileReadOutcome[]> {
+    const task: BlobTask = splitFrom === undefined ? { op: 'read', files, polynomial } : { op: 'read', files, polynomial, splitFrom };
+    const r = await this.pool.run(task, [], worker, onChunks as (e: unknown) => void);
     return r.files!;
+  }
+
+  /** The worker with the fewest tasks in flight, other than `except` unless it is the only one. */
+  leastLoaded(except?: number): number {
+    return this.pool.leastLoaded(except);
+  }
+
+  /**
+   * Reads, hashes and holds (as `readFiles` does its chunks) the range of a file that a
+   * scanning worker handed out. `length` is shorter than asked if the file shrank (0: no chunk).
+   */
+  async hashRange(worker: number, path: Uint8Array, start: number, length: number): Promise<{ readonly id?: Id; readonly ticket?: number; readonly length: number }> {
+    const r = await this.pool.run({ op: 'hash-range', path, start, length }, [], worker);
+    return { ...(r.id !== undefined ? { id: r.id, ticket: r.ticket! } : {}), length: r.length ?? 0 };
+  }
+
+  /** Tells a scanning worker that `bytes` of its ranges are decided, so it may scan further. */
+  rangesDone(worker: number, bytes: number): void {
+    this.pool.run({ op: 'ranges-done', bytes }, [], worker).catch(() => undefined);
   }
 
   /** Seals (in order) or drops chunks held by `worker` after a `readFiles`. */

@@ -21,7 +21,9 @@ export type BlobTask =
   | { readonly op: 'hash'; readonly ticket: number; readonly plain: Uint8Array }
   | { readonly op: 'seal-held'; readonly ticket: number; readonly mode: CompressionMode; readonly isTree: boolean }
   | { readonly op: 'drop'; readonly ticket: number }
-  | { readonly op: 'read'; readonly files: readonly FileToRead[]; readonly polynomial: bigint }
+  | { readonly op: 'read'; readonly files: readonly FileToRead[]; readonly polynomial: bigint; readonly splitFrom?: number }
+  | { readonly op: 'hash-range'; readonly path: Uint8Array; readonly start: number; readonly length: number }
+  | { readonly op: 'ranges-done'; readonly bytes: number }
   | { readonly op: 'decide'; readonly seal: readonly number[]; readonly drop: readonly number[]; readonly mode: CompressionMode; readonly pack?: PackTarget }
   | { readonly op: 'finish-pack' }
   | { readonly op: 'discard-pack' };
@@ -47,9 +49,25 @@ export interface ReadChunk {
   readonly length: number;
 }
 
-/** Emitted by `read` tasks, in file and chunk order. */
+/**
+ * A chunk of a file of at least `splitFrom` bytes, found by a `read` task that only scans
+ * such files for cut points: any worker then reads and hashes it (`hash-range`), so one
+ * large file keeps every core busy, as restic hands a file's chunks to all its hashers.
+ */
+export interface RangeChunk {
+  readonly file: number;
+  readonly start: number;
+  readonly length: number;
+}
+
+/**
+ * Emitted by `read` tasks, in file and chunk order. The scanning worker pauses while more
+ * than its scan-ahead budget of its ranges are not yet decided: the main thread returns
+ * the bytes with `ranges-done` once each range's chunk is sealed or dropped.
+ */
 export interface ChunkEvent {
   readonly chunks: readonly ReadChunk[];
+  readonly ranges?: readonly RangeChunk[];
 }
 
 /** How reading one file of a `read` task ended: bytes read, or why it could not be read. */
@@ -65,6 +83,9 @@ export interface SealedHeld {
 export interface BlobResult {
   readonly data?: Uint8Array;
   readonly id?: Id;
+  /** `hash-range`: the ticket the chunk is held under, and its length (shorter if the file shrank). */
+  readonly ticket?: number;
+  readonly length?: number;
   readonly uncompressedLength: number;
   /** `read`: one outcome per file. */
   readonly files?: readonly FileReadOutcome[];

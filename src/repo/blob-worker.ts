@@ -9,7 +9,7 @@ import { LifeboatError } from '../errors/index.js';
 import { GarbageMeter } from '../lib/garbage-meter.js';
 import { ownedBuffer, serveTasks, type EmitEvent, type TaskAnswer } from '../lib/serve-tasks.js';
 import { blobId } from './blob-codec.js';
-import type { BlobResult, BlobTask, FileReadOutcome, PackTarget, ReadChunk, SealedHeld } from './blob-worker-protocol.js';
+import type { BlobResult, BlobTask, FileReadOutcome, PackTarget, RangeChunk, ReadChunk, SealedHeld } from './blob-worker-protocol.js';
 import { Chunker, CHUNK_MAX_SIZE, CHUNK_MIN_SIZE } from './chunker.js';
 import type { CompressionMode } from './compression.js';
 import { readFileChunks, readRange, scanChunks, SCAN_SIZE, type ChunkBuffers } from './file-chunks.js';
@@ -116,11 +116,63 @@ class EventBatch {
     if (this.chunks.length >= EVENT_CHUNKS || this.bytes >= EVENT_BYTES) this.send();
   }
 
+  /** Sent at once, with the chunks gathered so far: another worker may be waiting for something to hash. */
+  range(r: RangeChunk): void {
+    this.emit({ chunks: this.chunks, ranges: [r] });
+    this.chunks = [];
+    this.bytes = 0;
+  }
+
   send(): void {
     if (this.chunks.length === 0) return;
     this.emit({ chunks: this.chunks });
     this.chunks = [];
     this.bytes = 0;
+  }
+}
+
+/**
+ * Bytes of ranges a scanning worker may have handed out and not yet seen decided: enough to
+ * keep the other workers hashing, little enough that the bytes are still in the page cache
+ * when they are read again, and that the chunks held meanwhile fit the workers' arenas.
+ */
+const SCAN_AHEAD = 8 * 1024 * 1024;
+let rangesOut = 0;
+
+/**
+ * Scans a large file for its chunks and hands them out as ranges, which whichever worker is
+ * least busy reads, hashes and holds (`hash-range`): one large file (a database dump) then
+ * keeps every core busy. Returns the bytes scanned.
+ */
+async function scanLarge(events: EventBatch, file: number, path: Buffer, lend: () => Chunker): Promise<number> {
+  const fd = openSync(path, 'r');
+  const scan = buffers.scanBuffer();
+  let scanned = 0;
+  try {
+    for (const r of scanChunks(fd, lend(), scan)) {
+      events.range({ file, ...r });
+      rangesOut += r.length;
+      scanned = r.start + r.length;
+      // Hash-range tasks (some maybe on this thread) and their decisions bring it down.
+      if (rangesOut > SCAN_AHEAD) await waitFor(events, () => rangesOut <= SCAN_AHEAD);
+    }
+    return scanned;
+  } finally {
+    buffers.doneWithScanBuffer(scan);
+    closeSync(fd);
+  }
+}
+
+/** Reads, hashes and holds one range of a file another worker scanned. */
+function hashRange(task: Extract<BlobTask, { op: 'hash-range' }>): TaskAnswer<BlobResult> {
+  const fd = openSync(Buffer.from(task.path.buffer, task.path.byteOffset, task.path.byteLength), 'r');
+  try {
+    const plain = readRange(fd, task.start, task.length, buffers);
+    if (plain.length === 0) return { value: { uncompressedLength: 0, length: 0 } };
+    const id = blobId(plain);
+    return { value: { uncompressedLength: 0, id, ticket: hold(id, plain), length: plain.length } };
+  } finally {
+    closeSync(fd);
   }
 }
 
@@ -143,7 +195,8 @@ async function readFiles(task: Extract<BlobTask, { op: 'read' }>, emit: EmitEven
     let chunker: Chunker | undefined;
     const lend = () => (chunker = spares.pop() ?? new Chunker(task.polynomial));
     try {
-      const bytes = f.size >= CHUNK_MIN_SIZE ? await readLarge(events, file, path, lend) : await readSmall(events, file, path, f.size, lend);
+      const split = task.splitFrom !== undefined && f.size >= task.splitFrom;
+      const bytes = f.size < CHUNK_MIN_SIZE ? await readSmall(events, file, path, f.size, lend) : split ? await scanLarge(events, file, path, lend) : await readLarge(events, file, path, lend);
       outcomes.push({ bytes });
     } catch (e) {
       if (e instanceof LifeboatError) throw e;
@@ -243,6 +296,12 @@ function handle(task: BlobTask, emit: EmitEvent): TaskAnswer<BlobResult> | Promi
   switch (task.op) {
     case 'read':
       return readFilesInTurn(task, emit);
+    case 'hash-range':
+      return hashRange(task);
+    case 'ranges-done':
+      rangesOut -= task.bytes;
+      wakeReaders();
+      return { value: { uncompressedLength: 0 } };
     case 'decide':
       return decide(task);
     case 'finish-pack': {

@@ -445,13 +445,13 @@ describe('RepoWriter edge cases', () => {
  * Workers read, chunk and seal; with a spill directory they also build the packs, in temp
  * files of their own, and no temp file may outlive the writer (after a failure or abandon too).
  */
-function readFilesSuite(spill: boolean): void {
-describe(`RepoWriter.readFiles (workers read, chunk and seal${spill ? '; packs built by the workers in temp files' : ''})`, () => {
+function readFilesSuite(spill: boolean, split = false): void {
+describe(`RepoWriter.readFiles (workers read, chunk and seal${spill ? '; packs built by the workers in temp files' : ''}${split ? '; files from 1 MiB split across workers' : ''})`, () => {
   const POL = 0x3da3358b4dc173n;
   let pool: BlobWorkerPool | undefined;
   let dir: string;
   let spillDir: string | undefined;
-  const withSpill = (o: WriterOptions): WriterOptions => (spillDir ? { ...o, spillDir } : o);
+  const withSpill = (o: WriterOptions): WriterOptions => ({ ...o, ...(spillDir ? { spillDir } : {}), ...(split ? { splitFilesFrom: 1024 * 1024 } : {}) });
   const noTempPacks = () => {
     if (spillDir) assert.deepEqual(readdirSync(spillDir), [], 'no temp pack is left behind');
   };
@@ -600,3 +600,4 @@ describe(`RepoWriter.readFiles (workers read, chunk and seal${spill ? '; packs b
 
 readFilesSuite(false);
 readFilesSuite(true);
+readFilesSuite(true, true);

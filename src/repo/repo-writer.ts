@@ -1,9 +1,9 @@
-import { LifeboatError } from '../errors/index.js';
+import { isLifeboatError, LifeboatError } from '../errors/index.js';
 import { GarbageMeter } from '../lib/index.js';
 import type { BlobType, Id } from '../model/index.js';
 import { sealBlob, blobId, type SealedBlob } from './blob-codec.js';
 import type { BlobWorkerPool } from './blob-worker-pool.js';
-import type { ChunkEvent, FileToRead, PackTarget } from './blob-worker-protocol.js';
+import type { ChunkEvent, FileReadOutcome, FileToRead, PackTarget, RangeChunk, ReadChunk } from './blob-worker-protocol.js';
 import type { CompressionMode } from './compression.js';
 import { encodeIndexFile, type IndexedPack } from './index-file.js';
 import { CHUNK_MAX_SIZE } from './chunker.js';
@@ -30,6 +30,11 @@ export interface WriterOptions {
    * a local repository then takes them by hard link, others read them back to upload.
    */
   readonly spillDir?: string;
+  /**
+   * With a pool: files from this size up are scanned by one worker and their chunks read
+   * and hashed by whichever is least busy (default 32 MiB; tests use less).
+   */
+  readonly splitFilesFrom?: number;
 }
 
 export interface WriterStats {
@@ -44,6 +49,40 @@ export interface WriterStats {
 
 /** A file read by `readFiles`: its content's blob IDs and the bytes read, or why it failed. */
 export type FileContent = { readonly ids: readonly Id[]; readonly size: number } | { readonly error: { readonly code: string; readonly message: string } };
+
+/**
+ * Files from this size up are only scanned by the worker they go to; their chunks are read
+ * and hashed by whichever worker is least busy, so one large file (a database dump) keeps
+ * every core busy instead of one. Below it a file is read where it is scanned.
+ */
+const SPLIT_FROM = 32 * 1024 * 1024;
+
+/** How one range of a split file was read: its chunk's ID and length, or why it failed. */
+interface RangeRead {
+  readonly file: number;
+  readonly slot: number;
+  readonly id?: Id;
+  readonly length: number;
+  readonly error?: { readonly code: string; readonly message: string };
+}
+
+/** Each file's content: the chunks read whole and the ranges read elsewhere, in file order. */
+function assembleContents(outcomes: readonly FileReadOutcome[], contents: readonly (Id | undefined)[][], ranges: readonly RangeRead[]): FileContent[] {
+  const rangeBytes = new Map<number, number>();
+  const errors = new Map<number, NonNullable<RangeRead['error']>>();
+  for (const r of ranges) {
+    if (r.error) errors.set(r.file, r.error);
+    else if (r.id !== undefined) contents[r.file]![r.slot] = r.id;
+    rangeBytes.set(r.file, (rangeBytes.get(r.file) ?? 0) + r.length);
+  }
+  return outcomes.map((o, i): FileContent => {
+    if ('error' in o) return o;
+    const error = errors.get(i);
+    if (error) return { error };
+    // A range read short (the file shrank) leaves later slots empty: the content is what was read.
+    return { ids: contents[i]!.filter((id): id is Id => id !== undefined), size: rangeBytes.get(i) ?? o.bytes };
+  });
+}
 
 /** `read` tasks in flight per worker: one being read, one queued behind it. */
 const READS_PER_WORKER = 2;
@@ -220,10 +259,18 @@ export class RepoWriter {
     for (let i = 1; i < pool.size; i++) if (this.readLoad[i]! < this.readLoad[worker]!) worker = i;
     this.readLoad[worker]! += bytes;
     this.readsInFlight++;
-    const contents: Id[][] = files.map(() => []);
+    const contents: (Id | undefined)[][] = files.map(() => []);
+    const ranged: Promise<RangeRead>[] = [];
+    const onEvent = (e: ChunkEvent) => {
+      if (e.chunks.length > 0) this.decideChunks(worker, e.chunks, contents);
+      for (const r of e.ranges ?? []) {
+        const slots = contents[r.file]!;
+        ranged.push(this.readRange(worker, files[r.file]!.path, r, slots.push(undefined) - 1));
+      }
+    };
     const done = pool
-      .readFiles(worker, files, polynomial, (e) => this.decideChunks(worker, e, contents))
-      .then((outcomes) => outcomes.map((o, i): FileContent => ('error' in o ? o : { ids: contents[i]!, size: o.bytes })))
+      .readFiles(worker, files, polynomial, onEvent, this.opts.splitFilesFrom ?? SPLIT_FROM)
+      .then(async (outcomes) => assembleContents(outcomes, contents, await Promise.all(ranged)))
       .finally(() => {
         this.readLoad[worker]! -= bytes;
         this.readsInFlight--;
@@ -235,13 +282,36 @@ export class RepoWriter {
     return { done };
   }
 
+  /**
+   * Has a range a scanning worker found read and hashed by the least busy worker, then
+   * decided there; gives the scanner its bytes back once that is done.
+   */
+  private async readRange(scanner: number, path: Uint8Array, r: RangeChunk, slot: number): Promise<RangeRead> {
+    const pool = this.opts.pool!;
+    let decided: Promise<void> | undefined;
+    try {
+      // Not the scanner: it has the whole file to scan, and its queue is behind that.
+      const worker = pool.leastLoaded(scanner);
+      const h = await pool.hashRange(worker, path, r.start, r.length);
+      if (h.id === undefined) return { file: r.file, slot, length: 0 };
+      decided = this.decideChunks(worker, [{ file: r.file, ticket: h.ticket!, id: h.id, length: h.length }]);
+      return { file: r.file, slot, id: h.id, length: h.length };
+    } catch (e) {
+      if (isLifeboatError(e)) throw e;
+      const err = e as NodeJS.ErrnoException;
+      return { file: r.file, slot, length: 0, error: { code: err.code ?? 'EIO', message: String(err.message ?? e) } };
+    } finally {
+      void (decided ?? Promise.resolve()).finally(() => pool.rangesDone(scanner, r.length));
+    }
+  }
+
   /** New chunks are sealed by the worker holding them, known ones dropped there. */
-  private decideChunks(worker: number, e: ChunkEvent, contents: Id[][]): void {
+  private decideChunks(worker: number, chunks: readonly ReadChunk[], contents?: (Id | undefined)[][]): Promise<void> {
     const seal: number[] = [];
     const lengths: number[] = [];
     const drop: number[] = [];
-    for (const c of e.chunks) {
-      contents[c.file]!.push(c.id);
+    for (const c of chunks) {
+      contents?.[c.file]!.push(c.id);
       if (this.has('data', c.id)) {
         drop.push(c.ticket);
         continue;
@@ -256,6 +326,7 @@ export class RepoWriter {
       .catch((err) => this.fail(err))
       .finally(() => this.settle(this.deciding, p));
     this.deciding.add(p);
+    return p;
   }
 
   private async sendDecision(worker: number, seal: number[], lengths: number[], drop: number[]): Promise<void> {
