@@ -163,8 +163,13 @@ async function scanLarge(events: EventBatch, file: number, path: Buffer, lend: (
   }
 }
 
-/** Reads, hashes and holds one range of a file another worker scanned. */
-function hashRange(task: Extract<BlobTask, { op: 'hash-range' }>): TaskAnswer<BlobResult> {
+/**
+ * Reads, hashes and holds one range of a file another worker scanned, once the arena has
+ * room for it (as a large file's own chunks wait), so what a worker holds stays in its arena.
+ */
+async function hashRange(task: Extract<BlobTask, { op: 'hash-range' }>): Promise<TaskAnswer<BlobResult>> {
+  const room = () => heldBytes === 0 || arena.canAlloc(task.length + CIPHER_OVERHEAD);
+  while (!room()) await new Promise<void>((r) => drainWaiters.push(r));
   const fd = openSync(Buffer.from(task.path.buffer, task.path.byteOffset, task.path.byteLength), 'r');
   try {
     const plain = readRange(fd, task.start, task.length, buffers);
