@@ -231,6 +231,37 @@ describe('chunker', { concurrency: true }, () => {
     for (const c of chunks) assert.ok(sha256(c).startsWith('07854d2fef297a06'));
   });
 
+  test('skipping what a chunk never hashes gives the same cuts as pushing every byte; more than skippable is refused', () => {
+    const pol = 0x3da3358b4dc173n;
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 6 * 1024 * 1024 }), fc.array(fc.integer({ min: 1, max: 400_000 }), { minLength: 1, maxLength: 8 }), fc.nat(), (length, pieces, seed) => {
+        const data = pseudoRandom(`skip ${seed}`, length);
+        const all = new Chunker(pol);
+        const expected = [...all.push(data)];
+        const c = new Chunker(pol);
+        const cuts: number[] = [];
+        let at = 0;
+        for (let k = 0; at < length; k++) {
+          const skip = Math.min(c.skippable, length - at);
+          c.skip(skip);
+          at += skip;
+          const n = Math.min(pieces[k % pieces.length]!, length - at);
+          for (const cut of c.push(data.subarray(at, at + n))) cuts.push(at + cut);
+          at += n;
+        }
+        assert.deepEqual(cuts, expected);
+        assert.equal(c.finish(), all.finish(), 'the same bytes left after the last cut');
+      }),
+      { numRuns: 25 },
+    );
+    const c = new Chunker(pol);
+    assert.equal(c.skippable, MIN - 64);
+    assert.throws(() => c.skip(MIN), (e: unknown) => isLifeboatError(e, 'INVALID_ARGUMENT'));
+    c.skip(MIN - 64);
+    assert.equal(c.skippable, 0);
+    assert.throws(() => c.skip(1), (e: unknown) => isLifeboatError(e, 'INVALID_ARGUMENT'));
+  });
+
   test('constant non-zero data is cut at MaxSize', () => {
     const data = new Uint8Array(2 * MAX + 100).fill(0x61);
     for (const opts of [WASM, JS]) assert.deepEqual(chunkLengths(data, RESTIC_TEST_POL, opts).lengths, [MAX, MAX, 100]);

@@ -261,6 +261,20 @@ export class Chunker {
   }
 
   /**
+   * Bytes that the chunker would pass over here without hashing them (at the start of a chunk,
+   * up to MinSize − 64): a reader may `skip` them instead of reading and pushing them.
+   */
+  get skippable(): number {
+    return Math.max(0, SKIP - this.#n);
+  }
+
+  /** Counts `n` bytes of the stream as passed over (at most `skippable`), as `push` would. */
+  skip(n: number): void {
+    if (!Number.isInteger(n) || n < 0 || n > this.skippable) throw new LifeboatError('INVALID_ARGUMENT', `cannot skip ${n} bytes; ${this.skippable} may be skipped here`);
+    this.#n += n;
+  }
+
+  /**
    * Ends the input. Returns the length of the final chunk (the bytes after the last cut, possibly
    * shorter than the minimum; 0 when there are none) and resets, ready for another stream.
    */

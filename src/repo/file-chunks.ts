@@ -1,4 +1,4 @@
-import { closeSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { CHUNK_MIN_SIZE, type Chunker } from './chunker.js';
 
 /**
@@ -110,7 +110,15 @@ export function* scanChunks(fd: number, chunker: Chunker, scan: Buffer): Generat
     // [start, scanned): the chunk in progress, seen by the chunker but not yielded yet.
     let start = 0;
     let scanned = 0;
+    // The bytes the chunker never looks at (most of a chunk's first 512 KiB) are not read,
+    // where the file surely has them: a third less to read, whoever reads the chunk later.
+    const size = fstatSync(fd).size;
     for (;;) {
+      const skip = Math.min(chunker.skippable, size - scanned);
+      if (skip > 0) {
+        chunker.skip(skip);
+        scanned += skip;
+      }
       const n = preadFull(fd, scan, 0, SCAN_SIZE, scanned);
       if (n === 0) break;
       for (const cut of chunker.push(scan.subarray(0, n))) {
