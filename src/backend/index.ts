@@ -8,7 +8,6 @@ export { LocalBackend } from './local-backend.js';
 export { withRetry, type RetryOptions } from './retry-backend.js';
 export { withConcurrencyLimit } from './limit-backend.js';
 export { readOnly } from './readonly-backend.js';
-export { writeGate, type WriteGate } from './write-gate.js';
 export { faulty, type BackendOp, type Fault, type FaultCall, type FaultPlan, type FaultyBackend } from './faulty-backend.js';
 // The S3 and SFTP classes are not exported here: loading them loads the AWS SDK and ssh2.
 // Import './s3-backend.js' or './sftp-backend.js' dynamically, behind lazyBackend.

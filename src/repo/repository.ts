@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Backend } from '../backend/index.js';
 // The wrapper itself, not the backend barrel (which loads every backend).
-import { writeGate } from '../backend/write-gate.js';
+import { writeGate } from './write-gate.js';
 import { createKeyFile, newMasterKey, open, openKeyFile, seal, type MasterKey, type ScryptParams } from '../crypto/index.js';
 import { LifeboatError, isLifeboatError } from '../errors/index.js';
 import type { Clock } from '../lib/index.js';

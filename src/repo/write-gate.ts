@@ -1,5 +1,5 @@
 import type { FileType, Handle } from '../model/index.js';
-import type { Backend, ByteRange, FileInfo } from './backend.js';
+import type { Backend, ByteRange, FileInfo } from '../backend/index.js';
 
 /** A backend whose writes wait for `open()`, and fail with the reason given to `shut()`. */
 export interface WriteGate {

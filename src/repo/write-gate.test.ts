@@ -5,11 +5,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { LifeboatError, isLifeboatError } from '../errors/index.js';
 import { hashId, type Handle } from '../model/index.js';
-import type { Backend } from './backend.js';
-import { runBackendContract } from './backend.contract.js';
-import { faulty } from './faulty-backend.js';
-import { LocalBackend } from './local-backend.js';
-import { MemBackend } from './mem-backend.js';
+import { faulty, LocalBackend, MemBackend, type Backend } from '../backend/index.js';
+import { runBackendContract } from '../backend/backend.contract.js';
 import { writeGate } from './write-gate.js';
 
 const h = (n: number): Handle => ({ type: 'snapshot', name: hashId(new Uint8Array([n])) });
