@@ -12,7 +12,7 @@ import { blobId } from './blob-codec.js';
 import type { BlobResult, BlobTask, FileReadOutcome, PackTarget, RangeChunk, ReadChunk, SealedHeld } from './blob-worker-protocol.js';
 import { Chunker, CHUNK_MAX_SIZE, CHUNK_MIN_SIZE } from './chunker.js';
 import type { CompressionMode } from './compression.js';
-import { readFileChunks, readRange, scanChunks, SCAN_SIZE, type ChunkBuffers } from './file-chunks.js';
+import { readFileChunks, readRange, scanChunks, SCAN_SIZE, type ChunkBuffers, type ChunkRange } from './file-chunks.js';
 import { SpillPackBuilder, type SpilledPack } from './pack-spill.js';
 import { RingArena } from './ring-arena.js';
 import { ScratchCodec } from './scratch-codec.js';
@@ -145,18 +145,24 @@ let rangesOut = 0;
  * keeps every core busy. Returns the bytes scanned.
  */
 async function scanLarge(events: EventBatch, file: number, path: Buffer, lend: () => Chunker): Promise<number> {
+  let scanned = 0;
+  await eachRange(path, lend, async (_fd, r) => {
+    events.range({ file, ...r });
+    rangesOut += r.length;
+    scanned = r.start + r.length;
+    // Hash-range tasks (some maybe on this thread) and their decisions bring it down.
+    if (rangesOut > SCAN_AHEAD) await waitFor(events, () => rangesOut <= SCAN_AHEAD);
+    return true;
+  });
+  return scanned;
+}
+
+/** Scans a large file (`scanChunks`) and gives `each` every chunk's range with the open file, until it says stop. */
+async function eachRange(path: Buffer, lend: () => Chunker, each: (fd: number, r: ChunkRange) => Promise<boolean>): Promise<void> {
   const fd = openSync(path, 'r');
   const scan = buffers.scanBuffer();
-  let scanned = 0;
   try {
-    for (const r of scanChunks(fd, lend(), scan)) {
-      events.range({ file, ...r });
-      rangesOut += r.length;
-      scanned = r.start + r.length;
-      // Hash-range tasks (some maybe on this thread) and their decisions bring it down.
-      if (rangesOut > SCAN_AHEAD) await waitFor(events, () => rangesOut <= SCAN_AHEAD);
-    }
-    return scanned;
+    for (const r of scanChunks(fd, lend(), scan)) if (!(await each(fd, r))) break;
   } finally {
     buffers.doneWithScanBuffer(scan);
     closeSync(fd);
@@ -164,12 +170,19 @@ async function scanLarge(events: EventBatch, file: number, path: Buffer, lend: (
 }
 
 /**
+ * True when `length` bytes (a chunk, boxed) fit in the arena now, or nothing is held: the
+ * arena is then empty, and a chunk that still does not fit is allocated apart.
+ */
+function roomFor(length: number): boolean {
+  return heldBytes === 0 || arena.canAlloc(length + CIPHER_OVERHEAD);
+}
+
+/**
  * Reads, hashes and holds one range of a file another worker scanned, once the arena has
  * room for it (as a large file's own chunks wait), so what a worker holds stays in its arena.
  */
 async function hashRange(task: Extract<BlobTask, { op: 'hash-range' }>): Promise<TaskAnswer<BlobResult>> {
-  const room = () => heldBytes === 0 || arena.canAlloc(task.length + CIPHER_OVERHEAD);
-  while (!room()) await new Promise<void>((r) => drainWaiters.push(r));
+  while (!roomFor(task.length)) await new Promise<void>((r) => drainWaiters.push(r));
   const fd = openSync(Buffer.from(task.path.buffer, task.path.byteOffset, task.path.byteLength), 'r');
   try {
     const plain = readRange(fd, task.start, task.length, buffers);
@@ -234,26 +247,17 @@ async function readSmall(events: EventBatch, file: number, path: Buffer, size: n
  * so whatever the chunk sizes, what this worker holds stays within the arena.
  */
 async function readLarge(events: EventBatch, file: number, path: Buffer, lend: () => Chunker): Promise<number> {
-  const fd = openSync(path, 'r');
-  const scan = buffers.scanBuffer();
   let total = 0;
-  try {
-    for (const r of scanChunks(fd, lend(), scan)) {
-      // With nothing held the arena is empty: a chunk that still does not fit is allocated apart.
-      const room = () => heldBytes === 0 || arena.canAlloc(r.length + CIPHER_OVERHEAD);
-      if (!room()) await waitFor(events, room);
-      const plain = readRange(fd, r.start, r.length, buffers);
-      total = r.start + plain.length;
-      if (plain.length === 0) break;
-      const id = blobId(plain);
-      events.add({ file, ticket: hold(id, plain), id, length: plain.length });
-      if (plain.length < r.length) break; // shrank meanwhile: stored as it now ends
-    }
-    return total;
-  } finally {
-    buffers.doneWithScanBuffer(scan);
-    closeSync(fd);
-  }
+  await eachRange(path, lend, async (fd, r) => {
+    if (!roomFor(r.length)) await waitFor(events, () => roomFor(r.length));
+    const plain = readRange(fd, r.start, r.length, buffers);
+    total = r.start + plain.length;
+    if (plain.length === 0) return false;
+    const id = blobId(plain);
+    events.add({ file, ticket: hold(id, plain), id, length: plain.length });
+    return plain.length === r.length; // shorter: shrank meanwhile, stored as it now ends
+  });
+  return total;
 }
 
 function decide(task: Extract<BlobTask, { op: 'decide' }>): TaskAnswer<BlobResult> {
