@@ -707,7 +707,14 @@ fail:
 
 /* ---------------------------------------------------------------- module */
 
+/* The layout of what the exports take and return. Bump it, with NATIVE_ABI in
+ * src/lib/fs-native.ts, whenever one changes: the JavaScript side then refuses an addon
+ * left over from another version (a checkout updated and rebuilt without `npm ci`) instead
+ * of misreading its results. */
+#define FS_NATIVE_ABI 2
+
 NAPI_MODULE_INIT() {
+  napi_value abi;
   napi_property_descriptor props[] = {
       {"lutimesNs", NULL, lutimes_ns, NULL, NULL, NULL, napi_enumerable, NULL},
       {"llistxattr", NULL, llistxattr_js, NULL, NULL, NULL, napi_enumerable, NULL},
@@ -722,7 +729,8 @@ NAPI_MODULE_INIT() {
       {"decodeIndex", NULL, decode_index, NULL, NULL, NULL, napi_enumerable, NULL},
       {"aes256CtrXor", NULL, aes256_ctr_xor, NULL, NULL, NULL, napi_enumerable, NULL},
   };
-  if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok) {
+  if (napi_define_properties(env, exports, sizeof props / sizeof props[0], props) != napi_ok ||
+      napi_create_uint32(env, FS_NATIVE_ABI, &abi) != napi_ok || napi_set_named_property(env, exports, "abi", abi) != napi_ok) {
     throw_if_none(env, "fs_native: could not define the exports");
     return NULL;
   }

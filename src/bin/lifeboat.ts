@@ -11,11 +11,13 @@
 import { hostname, userInfo } from 'node:os';
 import type { Environment } from '../app/index.js';
 import { runCli } from '../cli/run-cli.js';
-import { tuneMalloc } from '../lib/fs-native.js';
+import { nativeStale, tuneMalloc } from '../lib/fs-native.js';
 
 process.title = 'lifeboat';
 // Before any worker thread starts: with many threads glibc otherwise keeps freed buffers.
 tuneMalloc();
+// Backups still work without the helper, only slower and without nanosecond restore times and xattrs.
+if (nativeStale) process.stderr.write(`lifeboat: warning: native helper not used: ${nativeStale}\n`);
 // The AWS SDK warns on stderr about Node 20 on first use; Lifeboat supports Node 20 and its
 // stderr is for Lifeboat's own messages.
 process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';

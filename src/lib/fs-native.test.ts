@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { isLifeboatError } from '../errors/index.js';
-import { getXattr, listXattrs, nativeAvailable, scanDir, type StatFields, nativeLoadError, setTimesNs, setXattr, timespecFromNs, xattrsAvailable } from './fs-native.js';
+import { currentBinding, getXattr, listXattrs, NATIVE_ABI, nativeAvailable, scanDir, type StatFields, nativeLoadError, setTimesNs, setXattr, timespecFromNs, xattrsAvailable } from './fs-native.js';
 
 const dirs: string[] = [];
 after(() => {
@@ -28,6 +28,16 @@ test('the native helper is built and loads', () => {
   assert.ok(nativeAvailable, `native helper did not load (${nativeLoadError}); build it with \`npm run install\` (node-gyp rebuild -C native)`);
   assert.equal(nativeLoadError, undefined);
   if (process.platform === 'linux') assert.ok(xattrsAvailable);
+});
+
+test('an addon from another version is not used: the reason names both versions and how to rebuild', () => {
+  const current = { abi: NATIVE_ABI, scanDir: () => undefined };
+  assert.equal(currentBinding(current, '/x/fs_native.node').binding, current);
+  for (const stale of [{ scanDir: () => undefined }, { abi: NATIVE_ABI - 1 }, { abi: NATIVE_ABI + 1 }]) {
+    const r = currentBinding(stale as { abi?: number }, '/x/fs_native.node');
+    assert.equal(r.binding, undefined);
+    assert.match(r.error ?? '', new RegExp(`/x/fs_native\\.node was built from another version .*native ABI ${stale.abi ?? 1}, expected ${NATIVE_ABI}.*npm ci`));
+  }
 });
 
 test('setTimesNs: nanosecond mtime and atime read back exactly', () => {

@@ -31,7 +31,14 @@ export interface Timespec {
 /** A path or attribute name: raw bytes (file names need not be UTF-8), or a string taken as UTF-8. */
 export type Bytes = Uint8Array | string;
 
+/**
+ * The layout of what the helper's exports take and return; native/src/fs_native.c exports the
+ * same number as `abi`, and both change together.
+ */
+export const NATIVE_ABI = 2;
+
 interface Binding {
+  readonly abi?: number;
   lutimesNs(path: Uint8Array, atimeSec: bigint, atimeNsec: number, mtimeSec: bigint, mtimeNsec: number): void;
   llistxattr(path: Uint8Array): Buffer[];
   lgetxattr(path: Uint8Array, name: Uint8Array): Buffer;
@@ -83,15 +90,27 @@ function addonPath(): string | undefined {
   }
 }
 
-function load(): { binding?: Binding; error?: string } {
+function load(): { binding?: Binding; error?: string; stale?: true } {
   if (process.env['LIFEBOAT_NATIVE'] === '0') return { error: 'disabled by LIFEBOAT_NATIVE=0' };
   const path = addonPath();
   if (path === undefined) return { error: `no package.json above ${fileURLToPath(import.meta.url)}` };
+  let candidate: Binding;
   try {
-    return { binding: createRequire(import.meta.url)(path) as Binding };
+    candidate = createRequire(import.meta.url)(path) as Binding;
   } catch (e) {
     return { error: `${path}: ${(e as Error)?.message ?? String(e)}` };
   }
+  return currentBinding(candidate, path);
+}
+
+/**
+ * The addon if it was built from this version's native/ sources. One left over from another
+ * version (the checkout updated and `npm run build` run, but not `npm ci`) would misread
+ * what its functions return: it is not used, and the reason says how to rebuild it.
+ */
+export function currentBinding<B extends { readonly abi?: number }>(candidate: B, path: string): { binding?: B; error?: string; stale?: true } {
+  if (candidate.abi === NATIVE_ABI) return { binding: candidate };
+  return { stale: true, error: `${path} was built from another version of Lifeboat (native ABI ${candidate.abi ?? 1}, expected ${NATIVE_ABI}); rebuild it with \`npm ci\`` };
 }
 
 const loaded = load();
@@ -101,6 +120,8 @@ const binding = loaded.binding;
 export const nativeAvailable: boolean = binding !== undefined;
 /** Why it did not, for a diagnostic line (undefined when it did). */
 export const nativeLoadError: string | undefined = loaded.error;
+/** Set when the helper is there but from another version: a mistake worth a warning, unlike a helper never built. */
+export const nativeStale: string | undefined = loaded.stale ? loaded.error : undefined;
 /** Whether getXattr/setXattr can work at all here (a given file system may still refuse with ENOTSUP). */
 export const xattrsAvailable: boolean = nativeAvailable && (process.platform === 'linux' || process.platform === 'darwin');
 

@@ -51,9 +51,10 @@ export interface WriterStats {
 export type FileContent = { readonly ids: readonly Id[]; readonly size: number } | { readonly error: { readonly code: string; readonly message: string } };
 
 /**
- * Files from this size up are only scanned by the worker they go to; their chunks are read
- * and hashed by whichever worker is least busy, so one large file (a database dump) keeps
- * every core busy instead of one. Below it a file is read where it is scanned.
+ * Files from this size up are only scanned by the worker they go to, when the others have no
+ * large file to read; their chunks are read and hashed by the least busy other worker, so one
+ * large file (a database dump) keeps every core busy instead of one. Below it, or when the
+ * others are busy with large files of their own, a file is read where it is scanned.
  */
 const SPLIT_FROM = 32 * 1024 * 1024;
 
@@ -257,6 +258,11 @@ export class RepoWriter {
     // The worker with the fewest bytes still to read: a large file keeps one busy for long.
     let worker = 0;
     for (let i = 1; i < pool.size; i++) if (this.readLoad[i]! < this.readLoad[worker]!) worker = i;
+    // Split a large file only when no other worker has a large file of its own to read: the
+    // chunks are then hashed and sealed by workers that would otherwise wait (a changed
+    // backup's dump), not by ones that are busy anyway (a first backup's big files).
+    const splitFrom = this.opts.splitFilesFrom ?? SPLIT_FROM;
+    const split = this.readLoad.every((load, i) => i === worker || load < splitFrom);
     this.readLoad[worker]! += bytes;
     this.readsInFlight++;
     const contents: (Id | undefined)[][] = files.map(() => []);
@@ -269,7 +275,7 @@ export class RepoWriter {
       }
     };
     const done = pool
-      .readFiles(worker, files, polynomial, onEvent, this.opts.splitFilesFrom ?? SPLIT_FROM)
+      .readFiles(worker, files, polynomial, onEvent, split ? splitFrom : undefined)
       .then(async (outcomes) => assembleContents(outcomes, contents, await Promise.all(ranged)))
       .finally(() => {
         this.readLoad[worker]! -= bytes;
