@@ -24,9 +24,10 @@ export class FileBatches {
     private readonly polynomial: bigint,
   ) {}
 
-  async add(path: Uint8Array, size: number): Promise<{ readonly done: Promise<FileContent> }> {
+  /** `changed`: the file is in the parent snapshot, with other content (see FileToRead). */
+  async add(path: Uint8Array, size: number, changed = false): Promise<{ readonly done: Promise<FileContent> }> {
     if (size >= CHUNK_MIN_SIZE) {
-      const { done } = await this.writer.readFiles([{ path, size }], this.polynomial);
+      const { done } = await this.writer.readFiles([{ path, size, ...(changed ? { changed } : {}) }], this.polynomial);
       const one = done.then((r) => r[0]!);
       one.catch(() => undefined); // awaited by the directory; marked handled if the run stops first
       return { done: one };

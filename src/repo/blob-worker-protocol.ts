@@ -6,6 +6,11 @@ import type { SpilledPack } from './pack-spill.js';
 export interface FileToRead {
   readonly path: Uint8Array;
   readonly size: number;
+  /**
+   * The file is in the parent snapshot and changed since: most of its chunks are likely stored
+   * already, so reading it is mostly hashing (see RepoWriter's splitFilesFrom).
+   */
+  readonly changed?: boolean;
 }
 
 /**

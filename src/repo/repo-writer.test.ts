@@ -464,10 +464,11 @@ describe(`RepoWriter.readFiles (workers read, chunk and seal${spill ? '; packs b
     rmSync(dir, { recursive: true, force: true });
     if (spillDir) rmSync(spillDir, { recursive: true, force: true });
   });
+  /** A file to read; in the split variant it is marked changed, as only changed files are split. */
   const file = (name: string, data: Uint8Array) => {
     const p = join(dir, name);
     writeFileSync(p, data);
-    return { path: Buffer.from(p), size: data.length };
+    return { path: Buffer.from(p), size: data.length, ...(split ? { changed: true } : {}) };
   };
   /** restic's chunks of `data`, cut on this thread: what the worker must report. */
   const chunkIds = (data: Uint8Array): Id[] => {

@@ -31,8 +31,9 @@ export interface WriterOptions {
    */
   readonly spillDir?: string;
   /**
-   * With a pool: files from this size up are scanned by one worker and their chunks read
-   * and hashed by whichever is least busy (default 32 MiB; tests use less).
+   * With a pool: changed files (FileToRead.changed) from this size up are scanned by one
+   * worker and their chunks read and hashed by the least busy other (default 32 MiB; tests
+   * use less).
    */
   readonly splitFilesFrom?: number;
 }
@@ -51,10 +52,10 @@ export interface WriterStats {
 export type FileContent = { readonly ids: readonly Id[]; readonly size: number } | { readonly error: { readonly code: string; readonly message: string } };
 
 /**
- * Files from this size up are only scanned by the worker they go to, when the others have no
- * large file to read; their chunks are read and hashed by the least busy other worker, so one
- * large file (a database dump) keeps every core busy instead of one. Below it, or when the
- * others are busy with large files of their own, a file is read where it is scanned.
+ * Changed files from this size up are only scanned by the worker they go to, when the others
+ * have no large file to read; their chunks are read and hashed by the least busy other
+ * worker, so one large file (a database dump) keeps every core busy instead of one. Other
+ * files are read where they are scanned.
  */
 const SPLIT_FROM = 32 * 1024 * 1024;
 
@@ -258,11 +259,11 @@ export class RepoWriter {
     // The worker with the fewest bytes still to read: a large file keeps one busy for long.
     let worker = 0;
     for (let i = 1; i < pool.size; i++) if (this.readLoad[i]! < this.readLoad[worker]!) worker = i;
-    // Split a large file only when no other worker has a large file of its own to read: the
-    // chunks are then hashed and sealed by workers that would otherwise wait (a changed
-    // backup's dump), not by ones that are busy anyway (a first backup's big files).
+    // Split a large file only when it changed since the parent snapshot (reading it is then
+    // mostly hashing; a new file's chunks would all be sealed by the worker hashing them) and
+    // no other worker has a large file of its own to read (it would be busy anyway).
     const splitFrom = this.opts.splitFilesFrom ?? SPLIT_FROM;
-    const split = this.readLoad.every((load, i) => i === worker || load < splitFrom);
+    const split = files.length === 1 && files[0]!.changed === true && this.readLoad.every((load, i) => i === worker || load < splitFrom);
     this.readLoad[worker]! += bytes;
     this.readsInFlight++;
     const contents: (Id | undefined)[][] = files.map(() => []);
