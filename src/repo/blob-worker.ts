@@ -3,92 +3,39 @@
 // BlobWorkerPool.
 import { closeSync, openSync } from 'node:fs';
 import { workerData } from 'node:worker_threads';
-import { CIPHER_OVERHEAD, IV_BYTES } from '../crypto/authenticated-cipher.js';
 import type { MasterKey } from '../crypto/index.js';
 import { LifeboatError } from '../errors/index.js';
-import { GarbageMeter } from '../lib/garbage-meter.js';
 import { ownedBuffer, serveTasks, type EmitEvent, type TaskAnswer } from '../lib/serve-tasks.js';
 import { blobId } from './blob-codec.js';
 import type { BlobResult, BlobTask, FileReadOutcome, PackTarget, RangeChunk, ReadChunk, SealedHeld } from './blob-worker-protocol.js';
 import { Chunker, CHUNK_MAX_SIZE, CHUNK_MIN_SIZE } from './chunker.js';
 import type { CompressionMode } from './compression.js';
-import { readFileChunks, readRange, scanChunks, SCAN_SIZE, type ChunkBuffers, type ChunkRange } from './file-chunks.js';
+import { readFileChunks, readRange, scanChunks, type ChunkRange } from './file-chunks.js';
+import { HeldChunks } from './held-chunks.js';
 import { SpillPackBuilder, type SpilledPack } from './pack-spill.js';
-import { RingArena } from './ring-arena.js';
 import { ScratchCodec } from './scratch-codec.js';
 
 const key = workerData.key as MasterKey;
 const codec = new ScratchCodec(key);
 /** The data pack this worker is filling, when the main thread gave it a pack target. */
 let pack: SpillPackBuilder | undefined;
-/** Plaintexts dropped after sealing: their memory comes back only when collected. */
-const garbage = new GarbageMeter(4 * 1024 * 1024);
-/** Data hashed and waiting for the main thread's decision, by ticket. */
-const held = new Map<number, { id: string; plain: Uint8Array }>();
-let heldBytes = 0;
-let tickets = 0;
 /**
  * Bytes a worker may hold waiting for decisions before its reads pause: the bound on a
  * backup's plaintext in memory per worker, whatever the file sizes.
  */
 const HELD_LIMIT = 4 * 1024 * 1024;
 /**
- * Held chunks live here. A large file's chunk waits for room in it before it is read (its
- * size is known from the scan), so it never lands outside; the slack above the largest chunk
- * lets small ones keep flowing beside it.
+ * Held chunks live in an arena this size. A large file's chunk waits for room in it before it
+ * is read (its size is known from the scan), so it never lands outside; the slack above the
+ * largest chunk lets small ones keep flowing beside it.
  */
-const arena = new RingArena(CHUNK_MAX_SIZE + 2 * 1024 * 1024);
-const spareScanBuffers: Buffer[] = [];
-/**
- * Chunks read here are boxed: each lies in a piece of memory with room for the IV before it
- * and the MAC after it, so sealing a chunk stored raw encrypts it where it lies.
- */
-const buffers: ChunkBuffers = {
-  alloc: (n) => (arena.alloc(n + CIPHER_OVERHEAD) ?? Buffer.allocUnsafeSlow(n + CIPHER_OVERHEAD)).subarray(IV_BYTES, IV_BYTES + n),
-  free: (b) => freePlain(b),
-  scanBuffer: () => spareScanBuffers.pop() ?? Buffer.allocUnsafeSlow(SCAN_SIZE),
-  doneWithScanBuffer: (b) => void spareScanBuffers.push(b),
-};
-
-/** The box around a chunk from `buffers.alloc`. */
-function boxOf(plain: Uint8Array): Uint8Array {
-  return new Uint8Array(plain.buffer, plain.byteOffset - IV_BYTES, plain.length + CIPHER_OVERHEAD);
-}
-
-function freePlain(b: Uint8Array): void {
-  const box = boxOf(b);
-  if (arena.owns(box)) arena.free(box);
-  else garbage.add(box.length);
-}
+const held = new HeldChunks(CHUNK_MAX_SIZE + 2 * 1024 * 1024);
+const buffers = held.buffers;
 /** Chunk events are sent in batches of this many chunks or bytes, or at the end of a task. */
 const EVENT_CHUNKS = 64;
 const EVENT_BYTES = 4 * 1024 * 1024;
-let drainWaiters: (() => void)[] = [];
 /** Chunkers for files being read (a paused read keeps its own), by polynomial. */
 const spareChunkers = new Map<bigint, Chunker[]>();
-
-/** Tickets of `read` chunks are negative: `hash` tasks bring positive ones of the main thread's. */
-function hold(id: string, plain: Uint8Array): number {
-  const ticket = -++tickets;
-  held.set(ticket, { id, plain });
-  heldBytes += plain.length;
-  return ticket;
-}
-
-function release(ticket: number): { id: string; plain: Uint8Array } | undefined {
-  const h = held.get(ticket);
-  if (!h) return undefined;
-  held.delete(ticket);
-  heldBytes -= h.plain.length;
-  return h;
-}
-
-/** Something was freed: paused reads look again at what they wait for. */
-function wakeReaders(): void {
-  const w = drainWaiters;
-  drainWaiters = [];
-  for (const r of w) r();
-}
 
 /**
  * Read tasks run one at a time. A second one started while the first waits for decisions
@@ -170,25 +117,17 @@ async function eachRange(path: Buffer, lend: () => Chunker, each: (fd: number, r
 }
 
 /**
- * True when `length` bytes (a chunk, boxed) fit in the arena now, or nothing is held: the
- * arena is then empty, and a chunk that still does not fit is allocated apart.
- */
-function roomFor(length: number): boolean {
-  return heldBytes === 0 || arena.canAlloc(length + CIPHER_OVERHEAD);
-}
-
-/**
  * Reads, hashes and holds one range of a file another worker scanned, once the arena has
  * room for it (as a large file's own chunks wait), so what a worker holds stays in its arena.
  */
 async function hashRange(task: Extract<BlobTask, { op: 'hash-range' }>): Promise<TaskAnswer<BlobResult>> {
-  while (!roomFor(task.length)) await new Promise<void>((r) => drainWaiters.push(r));
+  while (!held.roomFor(task.length)) await held.changed();
   const fd = openSync(Buffer.from(task.path.buffer, task.path.byteOffset, task.path.byteLength), 'r');
   try {
     const plain = readRange(fd, task.start, task.length, buffers);
     if (plain.length === 0) return { value: { uncompressedLength: 0, length: 0 } };
     const id = blobId(plain);
-    return { value: { uncompressedLength: 0, id, ticket: hold(id, plain), length: plain.length } };
+    return { value: { uncompressedLength: 0, id, ticket: held.hold(id, plain), length: plain.length } };
   } finally {
     closeSync(fd);
   }
@@ -198,7 +137,7 @@ async function hashRange(task: Extract<BlobTask, { op: 'hash-range' }>): Promise
 async function waitFor(events: EventBatch, ready: () => boolean): Promise<void> {
   while (!ready()) {
     events.send();
-    await new Promise<void>((r) => drainWaiters.push(r));
+    await held.changed();
   }
 }
 
@@ -237,8 +176,8 @@ async function readSmall(events: EventBatch, file: number, path: Buffer, size: n
     if (next.done) return next.value;
     const plain = next.value;
     const id = blobId(plain);
-    events.add({ file, ticket: hold(id, plain), id, length: plain.length });
-    if (heldBytes > HELD_LIMIT) await waitFor(events, () => heldBytes <= HELD_LIMIT);
+    events.add({ file, ticket: held.hold(id, plain), id, length: plain.length });
+    if (held.bytes > HELD_LIMIT) await waitFor(events, () => held.bytes <= HELD_LIMIT);
   }
 }
 
@@ -249,12 +188,12 @@ async function readSmall(events: EventBatch, file: number, path: Buffer, size: n
 async function readLarge(events: EventBatch, file: number, path: Buffer, lend: () => Chunker): Promise<number> {
   let total = 0;
   await eachRange(path, lend, async (fd, r) => {
-    if (!roomFor(r.length)) await waitFor(events, () => roomFor(r.length));
+    if (!held.roomFor(r.length)) await waitFor(events, () => held.roomFor(r.length));
     const plain = readRange(fd, r.start, r.length, buffers);
     total = r.start + plain.length;
     if (plain.length === 0) return false;
     const id = blobId(plain);
-    events.add({ file, ticket: hold(id, plain), id, length: plain.length });
+    events.add({ file, ticket: held.hold(id, plain), id, length: plain.length });
     return plain.length === r.length; // shorter: shrank meanwhile, stored as it now ends
   });
   return total;
@@ -262,21 +201,20 @@ async function readLarge(events: EventBatch, file: number, path: Buffer, lend: (
 
 function decide(task: Extract<BlobTask, { op: 'decide' }>): TaskAnswer<BlobResult> {
   for (const t of task.drop) {
-    const h = release(t);
-    if (h) freePlain(h.plain);
+    const h = held.release(t);
+    if (h) held.free(h.plain);
   }
   if (task.pack) return { value: { uncompressedLength: 0, packs: sealIntoPack(task.seal, task.mode, task.pack) } };
   const sealed: SealedHeld[] = [];
   const transfer: ArrayBuffer[] = [];
   for (const ticket of task.seal) {
-    const h = release(ticket);
-    if (!h) throw new LifeboatError('INTERNAL', `no held blob for ticket ${ticket}`);
+    const h = held.take(ticket);
     const s = codec.seal(h.id, h.plain, task.mode, false);
-    freePlain(h.plain);
+    held.free(h.plain);
     sealed.push({ ticket, id: h.id, sealed: s.sealed, uncompressedLength: s.uncompressedLength });
     transfer.push(...ownedBuffer(s.sealed));
   }
-  wakeReaders();
+  held.wake();
   return { value: { uncompressedLength: 0, sealed }, transfer };
 }
 
@@ -288,15 +226,14 @@ function sealIntoPack(tickets: readonly number[], mode: CompressionMode, to: Pac
   const finished: SpilledPack[] = [];
   try {
     for (const ticket of tickets) {
-      const h = release(ticket);
-      if (!h) throw new LifeboatError('INTERNAL', `no held blob for ticket ${ticket}`);
-      const s = codec.sealBoxed(boxOf(h.plain), mode);
+      const h = held.take(ticket);
+      const s = codec.sealBoxed(held.boxOf(h.plain), mode);
       (pack ??= new SpillPackBuilder('data', to.dir)).add(h.id, s.sealed, s.uncompressedLength);
-      freePlain(h.plain);
+      held.free(h.plain);
       if (pack.size >= to.size) finished.push(pack.finish(key));
     }
   } finally {
-    wakeReaders();
+    held.wake();
   }
   return finished;
 }
@@ -309,7 +246,7 @@ function handle(task: BlobTask, emit: EmitEvent): TaskAnswer<BlobResult> | Promi
       return hashRange(task);
     case 'ranges-done':
       rangesOut -= task.bytes;
-      wakeReaders();
+      held.wake();
       return { value: { uncompressedLength: 0 } };
     case 'decide':
       return decide(task);
@@ -322,7 +259,7 @@ function handle(task: BlobTask, emit: EmitEvent): TaskAnswer<BlobResult> | Promi
       return { value: { uncompressedLength: 0 } };
     case 'seal': {
       const s = codec.seal(task.id, task.plain, task.mode, task.isTree);
-      garbage.add(task.plain.length);
+      held.dropped(task.plain.length);
       return answer({ data: s.sealed, uncompressedLength: s.uncompressedLength });
     }
     case 'open':
@@ -330,20 +267,18 @@ function handle(task: BlobTask, emit: EmitEvent): TaskAnswer<BlobResult> | Promi
       return answer({ data: new Uint8Array(codec.open(task.id, task.sealed, task.uncompressedLength)), uncompressedLength: 0 });
     case 'hash': {
       const id = blobId(task.plain);
-      held.set(task.ticket, { id, plain: task.plain });
+      held.holdSent(task.ticket, id, task.plain);
       return answer({ id, uncompressedLength: 0 });
     }
     case 'seal-held': {
-      const h = held.get(task.ticket);
-      held.delete(task.ticket);
+      const h = held.takeSent(task.ticket);
       if (!h) throw new LifeboatError('INTERNAL', `no held blob for ticket ${task.ticket}`);
       const s = codec.seal(h.id, h.plain, task.mode, task.isTree);
-      garbage.add(h.plain.length);
+      held.dropped(h.plain.length);
       return answer({ data: s.sealed, uncompressedLength: s.uncompressedLength });
     }
     case 'drop':
-      garbage.add(held.get(task.ticket)?.plain.length ?? 0);
-      held.delete(task.ticket);
+      held.takeSent(task.ticket, true);
       return answer({ uncompressedLength: 0 });
   }
 }

@@ -1,5 +1,6 @@
 export { Repository, type RepoEnv, type InitOptions, type SnapshotEntry } from './repository.js';
-export { RepoWriter, type FileContent, type WriterOptions, type WriterStats } from './repo-writer.js';
+export { RepoWriter, type WriterOptions, type WriterStats } from './repo-writer.js';
+export type { FileContent } from './worker-reads.js';
 export { readFileChunks } from './file-chunks.js';
 export type { FileToRead } from './blob-worker-protocol.js';
 export { MasterIndex, type BlobLocation } from './master-index.js';

@@ -1,15 +1,16 @@
-import { isLifeboatError, LifeboatError } from '../errors/index.js';
+import { LifeboatError } from '../errors/index.js';
 import { GarbageMeter } from '../lib/index.js';
 import type { BlobType, Id } from '../model/index.js';
 import { sealBlob, blobId, type SealedBlob } from './blob-codec.js';
 import type { BlobWorkerPool } from './blob-worker-pool.js';
-import type { ChunkEvent, FileReadOutcome, FileToRead, PackTarget, RangeChunk, ReadChunk } from './blob-worker-protocol.js';
+import type { FileToRead } from './blob-worker-protocol.js';
 import type { CompressionMode } from './compression.js';
 import { encodeIndexFile, type IndexedPack } from './index-file.js';
 import { CHUNK_MAX_SIZE } from './chunker.js';
 import { PackBuilder } from './pack-builder.js';
 import { PackStore, type PackStoreEvents, type ReadyPack } from './pack-store.js';
-import { SpillPackBuilder, type SpilledPack } from './pack-spill.js';
+import { SpillPackBuilder } from './pack-spill.js';
+import { WorkerReads, type FileContent, type ReadsWriterSide } from './worker-reads.js';
 import type { Repository } from './repository.js';
 
 export interface WriterOptions {
@@ -48,47 +49,6 @@ export interface WriterStats {
   packs: number;
 }
 
-/** A file read by `readFiles`: its content's blob IDs and the bytes read, or why it failed. */
-export type FileContent = { readonly ids: readonly Id[]; readonly size: number } | { readonly error: { readonly code: string; readonly message: string } };
-
-/**
- * Changed files from this size up are only scanned by the worker they go to, when the others
- * have no large file to read; their chunks are read and hashed by the least busy other
- * worker, so one large file (a database dump) keeps every core busy instead of one. Other
- * files are read where they are scanned.
- */
-const SPLIT_FROM = 32 * 1024 * 1024;
-
-/** How one range of a split file was read: its chunk's ID and length, or why it failed. */
-interface RangeRead {
-  readonly file: number;
-  readonly slot: number;
-  readonly id?: Id;
-  readonly length: number;
-  readonly error?: { readonly code: string; readonly message: string };
-}
-
-/** Each file's content: the chunks read whole and the ranges read elsewhere, in file order. */
-function assembleContents(outcomes: readonly FileReadOutcome[], contents: readonly (Id | undefined)[][], ranges: readonly RangeRead[]): FileContent[] {
-  const rangeBytes = new Map<number, number>();
-  const errors = new Map<number, NonNullable<RangeRead['error']>>();
-  for (const r of ranges) {
-    if (r.error) errors.set(r.file, r.error);
-    else if (r.id !== undefined) contents[r.file]![r.slot] = r.id;
-    rangeBytes.set(r.file, (rangeBytes.get(r.file) ?? 0) + r.length);
-  }
-  return outcomes.map((o, i): FileContent => {
-    if ('error' in o) return o;
-    const error = errors.get(i);
-    if (error) return { error };
-    // A range read short (the file shrank) leaves later slots empty: the content is what was read.
-    return { ids: contents[i]!.filter((id): id is Id => id !== undefined), size: rangeBytes.get(i) ?? o.bytes };
-  });
-}
-
-/** `read` tasks in flight per worker: one being read, one queued behind it. */
-const READS_PER_WORKER = 2;
-
 /**
  * restic's threshold for a full index file. Larger files cost more memory to load than they
  * save: each is parsed whole (JSON and one object per blob) before it joins the compact index.
@@ -116,21 +76,8 @@ export class RepoWriter {
   /** Blobs taken by this writer and not yet in the repository's index, by type. */
   private readonly pending: Record<BlobType, Set<Id>> = { data: new Set(), tree: new Set() };
   private readonly sealing = new Set<Promise<void>>();
-  /** Decisions on chunks read by workers, waiting for room or for their seals. */
-  private readonly deciding = new Set<Promise<void>>();
-  /** Bytes of files given to each worker and not yet read. */
-  private readonly readLoad: number[] = [];
-  private readsInFlight = 0;
-  /** `decide` tasks sealing on a worker right now. */
-  private sealsOut = 0;
-  /**
-   * With a pool and a spill directory, workers seal the chunks they read into packs of their
-   * own (temp files) and only finished packs come back: no blob's bytes cross threads.
-   */
-  private readonly workerPackTarget: PackTarget | undefined;
-  /** Workers that may have an unfinished pack of this writer's. */
-  private readonly workersWithPacks = new Set<number>();
-  private readWaiters: (() => void)[] = [];
+  /** Files read on the pool's workers, when there is a pool. */
+  private readonly reads: WorkerReads | undefined;
   private readonly uploading = new Set<Promise<void>>();
   private readonly written: IndexedPack[] = [];
   private failure: unknown;
@@ -156,10 +103,10 @@ export class RepoWriter {
       tree: new PackBuilder('tree', 1024 * 1024),
     };
     this.capacity = capacity;
-    this.workerPackTarget = opts.pool && opts.spillDir !== undefined ? { dir: opts.spillDir, size: this.packSize } : undefined;
     this.store = new PackStore(repo.backend, opts.uploads ?? 4, this.packEvents());
     this.maxBytes = opts.maxBytesInFlight ?? Math.max(32 * 1024 * 1024, this.packSize * 2);
     this.compression = opts.compression ?? 'auto';
+    this.reads = opts.pool && new WorkerReads(opts.pool, this.readsSide(), opts.splitFilesFrom);
   }
 
   /** True when the repository has the blob or this writer already took it. */
@@ -244,165 +191,52 @@ export class RepoWriter {
 
   /**
    * Hands files to a worker, which reads, chunks and hashes them; new chunks are sealed
-   * there and only sealed blobs come back. Waits while every worker already has enough to
-   * do. Resolves to a box holding the promise of each file's content (boxed: `await` would
-   * flatten a bare promise).
+   * there and only sealed blobs (or finished packs) come back. Waits while every worker
+   * already has enough to do. Resolves to a box holding the promise of each file's content
+   * (boxed: `await` would flatten a bare promise).
    */
   async readFiles(files: readonly FileToRead[], polynomial: bigint): Promise<{ readonly done: Promise<readonly FileContent[]> }> {
-    const pool = this.opts.pool;
-    if (!pool) throw new LifeboatError('INTERNAL', 'readFiles needs a worker pool');
-    while (this.readsInFlight >= pool.size * READS_PER_WORKER && !this.failure) await new Promise<void>((r) => this.readWaiters.push(r));
-    await this.backpressure();
-    while (this.readLoad.length < pool.size) this.readLoad.push(0);
-    let bytes = 0;
-    for (const f of files) bytes += f.size;
-    // The worker with the fewest bytes still to read: a large file keeps one busy for long.
-    let worker = 0;
-    for (let i = 1; i < pool.size; i++) if (this.readLoad[i]! < this.readLoad[worker]!) worker = i;
-    // Split a large file only when it changed since the parent snapshot (reading it is then
-    // mostly hashing; a new file's chunks would all be sealed by the worker hashing them) and
-    // no other worker has a large file of its own to read (it would be busy anyway).
-    const splitFrom = this.opts.splitFilesFrom ?? SPLIT_FROM;
-    const split = files.length === 1 && files[0]!.changed === true && this.readLoad.every((load, i) => i === worker || load < splitFrom);
-    this.readLoad[worker]! += bytes;
-    this.readsInFlight++;
-    const contents: (Id | undefined)[][] = files.map(() => []);
-    const ranged: Promise<RangeRead>[] = [];
-    const onEvent = (e: ChunkEvent) => {
-      if (e.chunks.length > 0) this.decideChunks(worker, e.chunks, contents);
-      for (const r of e.ranges ?? []) {
-        const slots = contents[r.file]!;
-        ranged.push(this.readRange(worker, files[r.file]!.path, r, slots.push(undefined) - 1));
-      }
-    };
-    const done = pool
-      .readFiles(worker, files, polynomial, onEvent, split ? splitFrom : undefined)
-      .then(async (outcomes) => assembleContents(outcomes, contents, await Promise.all(ranged)))
-      .finally(() => {
-        this.readLoad[worker]! -= bytes;
-        this.readsInFlight--;
-        const w = this.readWaiters;
-        this.readWaiters = [];
-        for (const r of w) r();
-      });
-    done.catch(() => undefined); // the caller may stop (on a failure) before awaiting it
-    return { done };
+    if (!this.reads) throw new LifeboatError('INTERNAL', 'readFiles needs a worker pool');
+    return this.reads.readFiles(files, polynomial);
   }
 
   /**
-   * Has a range a scanning worker found read and hashed by the least busy worker, then
-   * decided there; gives the scanner its bytes back once that is done.
+   * The writer's side of its WorkerReads. With a spill directory, workers seal the chunks they
+   * read into packs of their own (temp files) and only finished packs come back: no blob's
+   * bytes cross threads.
    */
-  private async readRange(scanner: number, path: Uint8Array, r: RangeChunk, slot: number): Promise<RangeRead> {
-    const pool = this.opts.pool!;
-    let decided: Promise<void> | undefined;
-    try {
-      // Not the scanner: it has the whole file to scan, and its queue is behind that.
-      const worker = pool.leastLoaded(scanner);
-      const h = await pool.hashRange(worker, path, r.start, r.length);
-      if (h.id === undefined) return { file: r.file, slot, length: 0 };
-      decided = this.decideChunks(worker, [{ file: r.file, ticket: h.ticket!, id: h.id, length: h.length }]);
-      return { file: r.file, slot, id: h.id, length: h.length };
-    } catch (e) {
-      if (isLifeboatError(e)) throw e;
-      const err = e as NodeJS.ErrnoException;
-      return { file: r.file, slot, length: 0, error: { code: err.code ?? 'EIO', message: String(err.message ?? e) } };
-    } finally {
-      void (decided ?? Promise.resolve()).finally(() => pool.rangesDone(scanner, r.length));
-    }
-  }
-
-  /** New chunks are sealed by the worker holding them, known ones dropped there. */
-  private decideChunks(worker: number, chunks: readonly ReadChunk[], contents?: (Id | undefined)[][]): Promise<void> {
-    const seal: number[] = [];
-    const lengths: number[] = [];
-    const drop: number[] = [];
-    for (const c of chunks) {
-      contents?.[c.file]!.push(c.id);
-      if (this.has('data', c.id)) {
-        drop.push(c.ticket);
-        continue;
-      }
-      this.pending.data.add(c.id);
-      this.stats.dataBlobs++;
-      this.stats.dataAdded += c.length;
-      seal.push(c.ticket);
-      lengths.push(c.length);
-    }
-    const p: Promise<void> = this.sendDecision(worker, seal, lengths, drop)
-      .catch((err) => this.fail(err))
-      .finally(() => this.settle(this.deciding, p));
-    this.deciding.add(p);
-    return p;
-  }
-
-  private async sendDecision(worker: number, seal: number[], lengths: number[], drop: number[]): Promise<void> {
-    const pool = this.opts.pool!;
-    // Seals wait for room in the writer; the worker's reads wait for these decisions, which
-    // is how a slow upload holds back reading without bytes piling up anywhere.
-    if (seal.length > 0) await this.roomOrFailure();
-    if (this.failure) {
-      // Nothing more will be stored: free the worker's memory and let its reads finish.
-      await pool.decide(worker, [], [...drop, ...seal], this.compression);
-      return;
-    }
-    let bytes = 0;
-    for (const n of lengths) bytes += n;
-    this.bytesInFlight += bytes;
-    this.sealsOut++;
-    const to = this.workerPackTarget;
-    if (to) {
-      if (seal.length > 0) this.workersWithPacks.add(worker);
-      try {
-        for (const pack of await pool.decideIntoPack(worker, seal, drop, this.compression, to)) this.storeWorkerPack(pack);
-      } finally {
-        this.sealsOut--;
-        // Sealed into the worker's pack file: these bytes are no longer in memory.
-        this.release(bytes);
-      }
-      return;
-    }
-    let blobs;
-    try {
-      blobs = await pool.decide(worker, seal, drop, this.compression);
-    } finally {
-      this.sealsOut--;
-    }
-    blobs.forEach((b, i) => this.addSealed('data', b, lengths[i]!));
-  }
-
-  /** Stores a pack a worker finished; until stored it counts as in flight, like the writer's own. */
-  private storeWorkerPack(pack: SpilledPack): void {
-    for (const b of pack.blobs) this.bytesInFlight += b.length;
-    this.storePack(pack);
-  }
-
-  /** Has each worker close its pack and stores the packs. */
-  private async finishWorkerPacks(): Promise<void> {
-    const pool = this.opts.pool!;
-    for (const worker of this.workersWithPacks) {
-      try {
-        const pack = await pool.finishPack(worker);
-        if (pack) this.storeWorkerPack(pack);
-      } catch (e) {
-        this.fail(e);
-      }
-    }
-    this.workersWithPacks.clear();
-  }
-
-  private async roomOrFailure(): Promise<void> {
-    try {
-      await this.backpressure();
-    } catch {
-      // this.failure is set: the caller looks at it.
-    }
+  private readsSide(): ReadsWriterSide {
+    return {
+      compression: this.compression,
+      packTarget: this.opts.spillDir !== undefined ? { dir: this.opts.spillDir, size: this.packSize } : undefined,
+      claim: (id, length) => {
+        if (this.has('data', id)) return false;
+        this.pending.data.add(id);
+        this.stats.dataBlobs++;
+        this.stats.dataAdded += length;
+        return true;
+      },
+      backpressure: () => this.backpressure(),
+      failed: () => this.failure !== undefined,
+      fail: (e) => this.fail(e),
+      reserve: (bytes) => {
+        this.bytesInFlight += bytes;
+      },
+      release: (bytes) => this.release(bytes),
+      addSealed: (blob, plainLength) => this.addSealed('data', blob, plainLength),
+      // Until stored, a worker's pack counts as in flight, like the writer's own.
+      storePack: (pack) => {
+        for (const b of pack.blobs) this.bytesInFlight += b.length;
+        this.storePack(pack);
+      },
+      wake: () => this.wake(),
+    };
   }
 
   /** Waits while too many bytes are on their way; closes open packs if only they hold them. */
   private async backpressure(): Promise<void> {
     while (this.bytesInFlight > this.maxBytes && !this.failure) {
-      if (this.sealing.size === 0 && this.sealsOut === 0 && this.uploading.size === 0) {
+      if (this.sealing.size === 0 && !this.reads?.sealing && this.uploading.size === 0) {
         for (const packer of Object.values(this.packers)) if (packer.count > 0) this.closePack(packer);
       }
       await new Promise<void>((r) => this.waiters.push(r));
@@ -422,10 +256,12 @@ export class RepoWriter {
    * memory, before `flush` encodes the index.
    */
   async finishPacks(): Promise<void> {
-    while (this.sealing.size > 0 || this.deciding.size > 0) await Promise.all([...this.sealing, ...this.deciding]);
+    // Neither kind of task starts the other: once both are empty, nothing more is coming.
+    do await Promise.all([...this.sealing, this.reads?.settled()]);
+    while (this.sealing.size > 0);
     if (!this.failure) {
       for (const packer of Object.values(this.packers)) if (packer.count > 0) this.closePack(packer);
-      await this.finishWorkerPacks();
+      await this.reads?.finishPacks();
     }
     // Also after a failure: nothing of this writer may still be running (or in a temp file).
     while (this.uploading.size > 0) await Promise.all(this.uploading);
@@ -442,10 +278,7 @@ export class RepoWriter {
   async abandon(): Promise<void> {
     this.fail(new LifeboatError('INTERNAL', 'the writer was abandoned'));
     if (this.packers.data instanceof SpillPackBuilder) this.packers.data.discard();
-    // A worker serves tasks in order, so a decision sent before this is sealed before the discard.
-    const workers = [...this.workersWithPacks];
-    this.workersWithPacks.clear();
-    await Promise.all(workers.map((w) => this.opts.pool!.discardPack(w).catch(() => undefined)));
+    await this.reads?.discardPacks();
   }
 
   private addSealed(type: BlobType, blob: SealedBlob, plainLength: number): void {
