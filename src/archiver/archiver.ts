@@ -316,7 +316,7 @@ export class Archiver {
       return node;
     }
     if (!this.batches) return settled(await this.readHere(node, path, parentNode));
-    const { done } = await this.batches.add(path, node.size, parentNode !== undefined);
+    const { done } = await this.batches.add(path, node.size, parentNode ? (parentNode.content ?? []) : undefined);
     const read = done.then((c) => {
       if ('error' in c) {
         this.recordError(path.toString(), c.error);

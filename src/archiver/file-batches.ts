@@ -1,3 +1,4 @@
+import type { Id } from '../model/index.js';
 import { CHUNK_MIN_SIZE, type FileContent, type RepoWriter } from '../repo/index.js';
 
 /** Small files sent to a worker in one task: one message each way instead of one per file. */
@@ -24,11 +25,13 @@ export class FileBatches {
     private readonly polynomial: bigint,
   ) {}
 
-  /** `changed`: the file is in the parent snapshot, with other content (see FileToRead). */
-  async add(path: Uint8Array, size: number, changed = false): Promise<{ readonly done: Promise<FileContent> }> {
+  /**
+   * `parent`: the file is in the parent snapshot, with other metadata; its content there.
+   * A large one is then read by RepoWriter.readChangedFile, which hashes that content in place.
+   */
+  async add(path: Uint8Array, size: number, parent?: readonly Id[]): Promise<{ readonly done: Promise<FileContent> }> {
     if (size >= CHUNK_MIN_SIZE) {
-      const { done } = await this.writer.readFiles([{ path, size, ...(changed ? { changed } : {}) }], this.polynomial);
-      const one = done.then((r) => r[0]!);
+      const one = parent ? (await this.writer.readChangedFile(path, size, parent, this.polynomial)).done : (await this.writer.readFiles([{ path, size }], this.polynomial)).done.then((r) => r[0]!);
       one.catch(() => undefined); // awaited by the directory; marked handled if the run stops first
       return { done: one };
     }

@@ -79,6 +79,11 @@ export class BlobWorkerPool {
     return { ...(r.id !== undefined ? { id: r.id, ticket: r.ticket! } : {}), length: r.length ?? 0 };
   }
 
+  /** The IDs of ranges of a file, hashed on `worker` without holding them (see `hash-ranges`). */
+  async hashRanges(worker: number, path: Uint8Array, ranges: readonly { readonly start: number; readonly length: number }[]): Promise<readonly Id[]> {
+    return (await this.pool.run({ op: 'hash-ranges', path, ranges }, [], worker)).ids!;
+  }
+
   /** Tells a scanning worker that `bytes` of its ranges are decided, so it may scan further. */
   rangesDone(worker: number, bytes: number): void {
     this.pool.run({ op: 'ranges-done', bytes }, [], worker).catch(() => undefined);

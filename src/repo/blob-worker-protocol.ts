@@ -11,6 +11,11 @@ export interface FileToRead {
    * already, so reading it is mostly hashing (see RepoWriter's splitFilesFrom).
    */
   readonly changed?: boolean;
+  /**
+   * Read from this offset on, where a chunk of the parent snapshot's content ended (and was
+   * found unchanged): the chunker starts afresh there, as it did then. `size` is what is left.
+   */
+  readonly from?: number;
 }
 
 /**
@@ -29,6 +34,7 @@ export type BlobTask =
   | { readonly op: 'read'; readonly files: readonly FileToRead[]; readonly polynomial: bigint; readonly splitFrom?: number }
   | { readonly op: 'hash-range'; readonly path: Uint8Array; readonly start: number; readonly length: number }
   | { readonly op: 'ranges-done'; readonly bytes: number }
+  | { readonly op: 'hash-ranges'; readonly path: Uint8Array; readonly ranges: readonly { readonly start: number; readonly length: number }[] }
   | { readonly op: 'decide'; readonly seal: readonly number[]; readonly drop: readonly number[]; readonly mode: CompressionMode; readonly pack?: PackTarget }
   | { readonly op: 'finish-pack' }
   | { readonly op: 'discard-pack' };
@@ -92,6 +98,8 @@ export interface BlobResult {
   readonly ticket?: number;
   readonly length?: number;
   readonly uncompressedLength: number;
+  /** `hash-ranges`: the ID of each range, in order, up to the first the file no longer holds whole. */
+  readonly ids?: readonly Id[];
   /** `read`: one outcome per file. */
   readonly files?: readonly FileReadOutcome[];
   /** `decide` without a pack target: the blobs sealed, in the order asked. */

@@ -5,12 +5,13 @@ import { closeSync, openSync } from 'node:fs';
 import { workerData } from 'node:worker_threads';
 import type { MasterKey } from '../crypto/index.js';
 import { LifeboatError } from '../errors/index.js';
+import type { Id } from '../model/id.js';
 import { ownedBuffer, serveTasks, type EmitEvent, type TaskAnswer } from '../lib/serve-tasks.js';
 import { blobId } from './blob-codec.js';
 import type { BlobResult, BlobTask, FileReadOutcome, PackTarget, RangeChunk, ReadChunk, SealedHeld } from './blob-worker-protocol.js';
 import { Chunker, CHUNK_MAX_SIZE, CHUNK_MIN_SIZE } from './chunker.js';
 import type { CompressionMode } from './compression.js';
-import { readFileChunks, readRange, scanChunks, type ChunkRange } from './file-chunks.js';
+import { hashRange, readFileChunks, readRange, scanChunks, type ChunkRange } from './file-chunks.js';
 import { HeldChunks } from './held-chunks.js';
 import { SpillPackBuilder, type SpilledPack } from './pack-spill.js';
 import { ScratchCodec } from './scratch-codec.js';
@@ -91,9 +92,9 @@ let rangesOut = 0;
  * least busy reads, hashes and holds (`hash-range`): one large file (a database dump) then
  * keeps every core busy. Returns the bytes scanned.
  */
-async function scanLarge(events: EventBatch, file: number, path: Buffer, lend: () => Chunker): Promise<number> {
-  let scanned = 0;
-  await eachRange(path, lend, async (_fd, r) => {
+async function scanLarge(events: EventBatch, file: number, path: Buffer, lend: () => Chunker, from: number): Promise<number> {
+  let scanned = from;
+  await eachRange(path, lend, from, async (_fd, r) => {
     events.range({ file, ...r });
     rangesOut += r.length;
     scanned = r.start + r.length;
@@ -101,15 +102,18 @@ async function scanLarge(events: EventBatch, file: number, path: Buffer, lend: (
     if (rangesOut > SCAN_AHEAD) await waitFor(events, () => rangesOut <= SCAN_AHEAD);
     return true;
   });
-  return scanned;
+  return scanned - from;
 }
 
-/** Scans a large file (`scanChunks`) and gives `each` every chunk's range with the open file, until it says stop. */
-async function eachRange(path: Buffer, lend: () => Chunker, each: (fd: number, r: ChunkRange) => Promise<boolean>): Promise<void> {
+/**
+ * Scans a large file (`scanChunks`) from `from` (0, or where a chunk of the parent snapshot's
+ * content ended) and gives `each` every chunk's range with the open file, until it says stop.
+ */
+async function eachRange(path: Buffer, lend: () => Chunker, from: number, each: (fd: number, r: ChunkRange) => Promise<boolean>): Promise<void> {
   const fd = openSync(path, 'r');
   const scan = buffers.scanBuffer();
   try {
-    for (const r of scanChunks(fd, lend(), scan)) if (!(await each(fd, r))) break;
+    for (const r of scanChunks(fd, lend(), scan, from)) if (!(await each(fd, r))) break;
   } finally {
     buffers.doneWithScanBuffer(scan);
     closeSync(fd);
@@ -120,7 +124,7 @@ async function eachRange(path: Buffer, lend: () => Chunker, each: (fd: number, r
  * Reads, hashes and holds one range of a file another worker scanned, once the arena has
  * room for it (as a large file's own chunks wait), so what a worker holds stays in its arena.
  */
-async function hashRange(task: Extract<BlobTask, { op: 'hash-range' }>): Promise<TaskAnswer<BlobResult>> {
+async function holdRange(task: Extract<BlobTask, { op: 'hash-range' }>): Promise<TaskAnswer<BlobResult>> {
   while (!held.roomFor(task.length)) await held.changed();
   const fd = openSync(Buffer.from(task.path.buffer, task.path.byteOffset, task.path.byteLength), 'r');
   try {
@@ -153,7 +157,10 @@ async function readFiles(task: Extract<BlobTask, { op: 'read' }>, emit: EmitEven
     const lend = () => (chunker = spares.pop() ?? new Chunker(task.polynomial));
     try {
       const split = task.splitFrom !== undefined && f.size >= task.splitFrom;
-      const bytes = f.size < CHUNK_MIN_SIZE ? await readSmall(events, file, path, f.size, lend) : split ? await scanLarge(events, file, path, lend) : await readLarge(events, file, path, lend);
+      const from = f.from ?? 0;
+      // A file read from an offset is read by scanning, whatever is left of it.
+      const bytes =
+        f.size < CHUNK_MIN_SIZE && from === 0 ? await readSmall(events, file, path, f.size, lend) : split ? await scanLarge(events, file, path, lend, from) : await readLarge(events, file, path, lend, from);
       outcomes.push({ bytes });
     } catch (e) {
       if (e instanceof LifeboatError) throw e;
@@ -185,9 +192,9 @@ async function readSmall(events: EventBatch, file: number, path: Buffer, size: n
  * A large file: scanned for its chunks, each read into the arena once there is room for it,
  * so whatever the chunk sizes, what this worker holds stays within the arena.
  */
-async function readLarge(events: EventBatch, file: number, path: Buffer, lend: () => Chunker): Promise<number> {
-  let total = 0;
-  await eachRange(path, lend, async (fd, r) => {
+async function readLarge(events: EventBatch, file: number, path: Buffer, lend: () => Chunker, from: number): Promise<number> {
+  let total = from;
+  await eachRange(path, lend, from, async (fd, r) => {
     if (!held.roomFor(r.length)) await waitFor(events, () => held.roomFor(r.length));
     const plain = readRange(fd, r.start, r.length, buffers);
     total = r.start + plain.length;
@@ -196,7 +203,28 @@ async function readLarge(events: EventBatch, file: number, path: Buffer, lend: (
     events.add({ file, ticket: held.hold(id, plain), id, length: plain.length });
     return plain.length === r.length; // shorter: shrank meanwhile, stored as it now ends
   });
-  return total;
+  return total - from;
+}
+
+/**
+ * The IDs of the bytes in each range, in order, hashed through a scan buffer and kept
+ * nowhere; stops at the first range the file no longer holds whole.
+ */
+function hashRanges(task: Extract<BlobTask, { op: 'hash-ranges' }>): Id[] {
+  const fd = openSync(Buffer.from(task.path.buffer, task.path.byteOffset, task.path.byteLength), 'r');
+  const scan = buffers.scanBuffer();
+  const ids: Id[] = [];
+  try {
+    for (const r of task.ranges) {
+      const id = hashRange(fd, r.start, r.length, scan);
+      if (id === undefined) break;
+      ids.push(id);
+    }
+  } finally {
+    buffers.doneWithScanBuffer(scan);
+    closeSync(fd);
+  }
+  return ids;
 }
 
 function decide(task: Extract<BlobTask, { op: 'decide' }>): TaskAnswer<BlobResult> {
@@ -243,7 +271,9 @@ function handle(task: BlobTask, emit: EmitEvent): TaskAnswer<BlobResult> | Promi
     case 'read':
       return readFilesInTurn(task, emit);
     case 'hash-range':
-      return hashRange(task);
+      return holdRange(task);
+    case 'hash-ranges':
+      return { value: { uncompressedLength: 0, ids: hashRanges(task) } };
     case 'ranges-done':
       rangesOut -= task.bytes;
       held.wake();

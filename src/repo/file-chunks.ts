@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import type { Id } from '../model/id.js';
 import { CHUNK_MIN_SIZE, type Chunker } from './chunker.js';
 
 /**
@@ -100,16 +102,17 @@ export interface ChunkRange {
 }
 
 /**
- * Finds restic's chunks of a whole file by scanning it through `scan` (SCAN_SIZE bytes),
+ * Finds restic's chunks of a file by scanning it through `scan` (SCAN_SIZE bytes), from its
+ * start or from `from`, which must be where a chunk ended (the chunker starts afresh there),
  * without keeping any of its bytes: yields each chunk's range as soon as its end is known.
  * The caller reads the ranges (`readRange`), here or on another thread. Leaves `chunker`
  * clean when it is done or stopped.
  */
-export function* scanChunks(fd: number, chunker: Chunker, scan: Buffer): Generator<ChunkRange, void> {
+export function* scanChunks(fd: number, chunker: Chunker, scan: Buffer, from = 0): Generator<ChunkRange, void> {
   try {
     // [start, scanned): the chunk in progress, seen by the chunker but not yielded yet.
-    let start = 0;
-    let scanned = 0;
+    let start = from;
+    let scanned = from;
     // The bytes the chunker never looks at (most of a chunk's first 512 KiB) are not read,
     // where the file surely has them: a third less to read, whoever reads the chunk later.
     const size = fstatSync(fd).size;
@@ -149,6 +152,21 @@ export function readRange(fd: number, at: number, length: number, buffers: Chunk
 }
 
 const NOTHING = Buffer.alloc(0);
+
+/**
+ * The ID (SHA-256) of the file's bytes [at, at + length), read through `scan` and kept
+ * nowhere; undefined if the file now ends sooner.
+ */
+export function hashRange(fd: number, at: number, length: number, scan: Buffer): Id | undefined {
+  const h = createHash('sha256');
+  for (let done = 0; done < length; ) {
+    const n = preadFull(fd, scan, 0, Math.min(scan.length, length - done), at + done);
+    if (n === 0) return undefined;
+    h.update(scan.subarray(0, n));
+    done += n;
+  }
+  return h.digest('hex');
+}
 
 function preadFull(fd: number, buf: Buffer, at: number, length: number, position: number): number {
   let off = 0;

@@ -3,6 +3,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import fc from 'fast-check';
 import { MemBackend, faulty, type Backend, type FaultCall } from '../backend/index.js';
 import { open, type MasterKey } from '../crypto/index.js';
 import type { BlobType, Id } from '../model/index.js';
@@ -520,6 +521,50 @@ describe(`RepoWriter.readFiles (workers read, chunk and seal${spill ? '; packs b
     assert.equal(again.stats.dataBlobs, 0);
     assert.equal(again.stats.packs, 0);
     noTempPacks();
+  });
+
+  test('readChangedFile: the same IDs as reading the new content whole, whatever changed (appended, overwritten, cut, inserted, nothing)', async () => {
+    const repo = await initTestRepo(new MemBackend());
+    const usePool = new BlobWorkerPool(repo.key, 2);
+    try {
+    const base = pseudoRandom('changed-base', 4 * 1024 * 1024 + 777);
+    const w0 = new RepoWriter(repo, withSpill({ pool: usePool }));
+    const [parentContent] = await (await w0.readFiles([file('changed', base)], POL)).done;
+    await w0.flush();
+    if (!parentContent || 'error' in parentContent) return assert.fail('the first read failed');
+    assert.ok(parentContent.ids.length >= 3, 'the parent content is several chunks');
+    const mutation = fc.oneof(
+      fc.record({ append: fc.integer({ min: 0, max: 3 * 1024 * 1024 }) }),
+      fc.record({ overwrite: fc.integer({ min: 0, max: base.length - 1 }), n: fc.integer({ min: 1, max: 64 }) }),
+      fc.record({ cut: fc.integer({ min: 0, max: base.length }) }),
+      fc.record({ insert: fc.integer({ min: 0, max: base.length }), n: fc.integer({ min: 1, max: 4096 }) }),
+    );
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(mutation, fc.boolean(), async (m, damagedParent) => {
+        const extra = pseudoRandom(`extra ${run++}`, 'append' in m ? m.append : 'n' in m ? m.n : 0);
+        let data: Uint8Array;
+        if ('append' in m) data = Buffer.concat([base, extra]);
+        else if ('overwrite' in m) {
+          data = Buffer.from(base);
+          (data as Buffer).set(extra.subarray(0, Math.min(m.n, base.length - m.overwrite)), m.overwrite);
+        } else if ('cut' in m) data = base.subarray(0, m.cut);
+        else data = Buffer.concat([base.subarray(0, m.insert), extra, base.subarray(m.insert)]);
+        // A parent whose second chunk is not stored: reading goes on from where it is known.
+        const parent = damagedParent ? [parentContent.ids[0]!, 'f'.repeat(64), ...parentContent.ids.slice(2)] : parentContent.ids;
+        const f = file('changed-now', data);
+        const w = new RepoWriter(repo, withSpill({ pool: usePool }));
+        const got = await (await w.readChangedFile(f.path, f.size, parent, POL)).done;
+        await w.flush();
+        noTempPacks();
+        assert.deepEqual(got, { ids: chunkIds(data), size: data.length });
+        for (const id of new Set(chunkIds(data))) assert.ok(repo.index.has(id, 'data'), 'every chunk is stored');
+      }),
+      { numRuns: 12 },
+    );
+    } finally {
+      await usePool.close();
+    }
   });
 
   test('a failing pack upload: flush rejects, reads still finish, no index is written', async () => {

@@ -1,3 +1,4 @@
+import { CIPHER_OVERHEAD } from '../crypto/authenticated-cipher.js';
 import { LifeboatError } from '../errors/index.js';
 import { GarbageMeter } from '../lib/index.js';
 import type { BlobType, Id } from '../model/index.js';
@@ -10,7 +11,7 @@ import { CHUNK_MAX_SIZE } from './chunker.js';
 import { PackBuilder } from './pack-builder.js';
 import { PackStore, type PackStoreEvents, type ReadyPack } from './pack-store.js';
 import { SpillPackBuilder } from './pack-spill.js';
-import { WorkerReads, type FileContent, type ReadsWriterSide } from './worker-reads.js';
+import { WorkerReads, type FileContent, type ParentChunk, type ReadsWriterSide } from './worker-reads.js';
 import type { Repository } from './repository.js';
 
 export interface WriterOptions {
@@ -198,6 +199,22 @@ export class RepoWriter {
   async readFiles(files: readonly FileToRead[], polynomial: bigint): Promise<{ readonly done: Promise<readonly FileContent[]> }> {
     if (!this.reads) throw new LifeboatError('INTERNAL', 'readFiles needs a worker pool');
     return this.reads.readFiles(files, polynomial);
+  }
+
+  /**
+   * Reads a file that changed since the parent snapshot, where its content was `parent`, as
+   * `readFiles` would, but hashes the parent's chunks in place first and chunks only from the
+   * first that changed (WorkerReads.readChanged): same IDs, less work.
+   */
+  async readChangedFile(path: Uint8Array, size: number, parent: readonly Id[], polynomial: bigint): Promise<{ readonly done: Promise<FileContent> }> {
+    if (!this.reads) throw new LifeboatError('INTERNAL', 'readChangedFile needs a worker pool');
+    const chunks: ParentChunk[] = [];
+    for (const id of parent) {
+      const loc = this.repo.index.lookup(id, 'data');
+      if (!loc) break; // not stored (the parent is damaged): from here on the file is read as new
+      chunks.push({ id, length: loc.uncompressedLength > 0 ? loc.uncompressedLength : loc.length - CIPHER_OVERHEAD });
+    }
+    return this.reads.readChanged({ path, size, changed: true }, chunks, polynomial);
   }
 
   /**

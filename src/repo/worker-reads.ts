@@ -38,6 +38,51 @@ export interface ReadsWriterSide {
  */
 export const SPLIT_FROM = 32 * 1024 * 1024;
 
+/** One chunk of a file's content in the parent snapshot. */
+export interface ParentChunk {
+  readonly id: Id;
+  readonly length: number;
+}
+
+interface PrefixRange {
+  readonly start: number;
+  readonly length: number;
+  readonly id: Id;
+}
+
+/**
+ * Where the parent's chunks lay, but the last (cut by the end of the file, not by the
+ * chunker) and any past the file's present size.
+ */
+function prefixRanges(parent: readonly ParentChunk[], size: number): PrefixRange[] {
+  const ranges: PrefixRange[] = [];
+  let at = 0;
+  for (let i = 0; i < parent.length - 1; i++) {
+    const { id, length } = parent[i]!;
+    if (at + length > size) break;
+    ranges.push({ start: at, length, id });
+    at += length;
+  }
+  return ranges;
+}
+
+/** Ranges hashed by one `hash-ranges` task: a few milliseconds of work, so every worker gets some. */
+const VERIFY_BATCH_BYTES = 16 * 1024 * 1024;
+
+function batchRanges(ranges: readonly PrefixRange[]): PrefixRange[][] {
+  const batches: PrefixRange[][] = [];
+  let bytes = VERIFY_BATCH_BYTES;
+  for (const r of ranges) {
+    if (bytes >= VERIFY_BATCH_BYTES) {
+      batches.push([]);
+      bytes = 0;
+    }
+    batches[batches.length - 1]!.push(r);
+    bytes += r.length;
+  }
+  return batches;
+}
+
 /** `read` tasks in flight per worker: one being read, one queued behind it. */
 const READS_PER_WORKER = 2;
 
@@ -98,9 +143,55 @@ export class WorkerReads {
    * box holding the promise of each file's content (boxed: `await` would flatten a bare promise).
    */
   async readFiles(files: readonly FileToRead[], polynomial: bigint): Promise<{ readonly done: Promise<readonly FileContent[]> }> {
-    const pool = this.pool;
-    while (this.readsInFlight >= pool.size * READS_PER_WORKER && !this.side.failed()) await new Promise<void>((r) => this.readWaiters.push(r));
+    await this.waitForSlot();
+    return { done: this.startRead(files, polynomial) };
+  }
+
+  /**
+   * Reads a file that changed since the parent snapshot, whose content there was `parent`
+   * (each chunk's ID and length). The parent's chunks are hashed where they lay, on every
+   * worker at once and without running the chunker; the file is read as usual (chunked) from
+   * where the first one no longer matches, or from its last one, which the end of the file
+   * cut. The IDs are the same as reading it all: a chunk of unchanged bytes starts where the
+   * chunker starts afresh and holds the bytes it cut at, so the chunker cuts it again. An
+   * appended dump is then mostly hashed, on both cores.
+   */
+  async readChanged(file: FileToRead, parent: readonly ParentChunk[], polynomial: bigint): Promise<{ readonly done: Promise<FileContent> }> {
+    const ranges = prefixRanges(parent, file.size);
+    if (ranges.length === 0) {
+      const { done } = await this.readFiles([file], polynomial);
+      return { done: done.then((r) => r[0]!) };
+    }
+    await this.waitForSlot();
+    this.readsInFlight++; // the read of the rest takes it over
+    const done = this.verifyPrefix(file.path, ranges)
+      .finally(() => this.readDone())
+      .then(async (verified) => {
+        const from = verified === 0 ? 0 : ranges[verified - 1]!.start + ranges[verified - 1]!.length;
+        const [rest] = await this.startRead([{ ...file, size: file.size - from, changed: true, ...(from > 0 ? { from } : {}) }], polynomial);
+        if ('error' in rest!) return rest;
+        return { ids: [...ranges.slice(0, verified).map((r) => r.id), ...rest!.ids], size: from + rest!.size };
+      });
+    done.catch(() => undefined); // the caller may stop (on a failure) before awaiting it
+    return { done };
+  }
+
+  /** Waits until a worker can take another read task and the writer has room. */
+  private async waitForSlot(): Promise<void> {
+    while (this.readsInFlight >= this.pool.size * READS_PER_WORKER && !this.side.failed()) await new Promise<void>((r) => this.readWaiters.push(r));
     await this.side.backpressure();
+  }
+
+  private readDone(): void {
+    this.readsInFlight--;
+    const w = this.readWaiters;
+    this.readWaiters = [];
+    for (const r of w) r();
+  }
+
+  /** Gives files to the worker with the fewest bytes still to read. */
+  private startRead(files: readonly FileToRead[], polynomial: bigint): Promise<readonly FileContent[]> {
+    const pool = this.pool;
     while (this.readLoad.length < pool.size) this.readLoad.push(0);
     let bytes = 0;
     for (const f of files) bytes += f.size;
@@ -127,13 +218,42 @@ export class WorkerReads {
       .then(async (outcomes) => assembleContents(outcomes, contents, await Promise.all(ranged)))
       .finally(() => {
         this.readLoad[worker]! -= bytes;
-        this.readsInFlight--;
-        const w = this.readWaiters;
-        this.readWaiters = [];
-        for (const r of w) r();
+        this.readDone();
       });
     done.catch(() => undefined); // the caller may stop (on a failure) before awaiting it
-    return { done };
+    return done;
+  }
+
+  /**
+   * How many of `ranges`, from the first, still hold the bytes they held: batches of them are
+   * hashed on every worker, a few ahead of the one looked at, until one differs. A file that
+   * cannot be read gives 0: reading it whole then reports why.
+   */
+  private async verifyPrefix(path: Uint8Array, ranges: readonly PrefixRange[]): Promise<number> {
+    const batches = batchRanges(ranges);
+    const asked: Promise<readonly Id[]>[] = [];
+    const ahead = this.pool.size * 2;
+    let verified = 0;
+    for (let b = 0; b < batches.length; b++) {
+      for (let n = asked.length; n < batches.length && n < b + ahead; n++) {
+        const p = this.pool.hashRanges(this.pool.leastLoaded(), path, batches[n]!);
+        p.catch(() => undefined); // one not looked at after a mismatch
+        asked.push(p);
+      }
+      let ids: readonly Id[];
+      try {
+        ids = await asked[b]!;
+      } catch (e) {
+        if (isLifeboatError(e)) throw e;
+        return 0;
+      }
+      const batch = batches[b]!;
+      let same = 0;
+      while (same < batch.length && ids[same] === batch[same]!.id) same++;
+      verified += same;
+      if (same < batch.length) break;
+    }
+    return verified;
   }
 
   /** Waits for every decision sent so far. */
