@@ -11,7 +11,8 @@ import { CHUNK_MAX_SIZE } from './chunker.js';
 import { PackBuilder } from './pack-builder.js';
 import { PackStore, type PackStoreEvents, type ReadyPack } from './pack-store.js';
 import { SpillPackBuilder } from './pack-spill.js';
-import { WorkerReads, type FileContent, type ParentChunk, type ReadsWriterSide } from './worker-reads.js';
+import type { ParentChunk } from './changed-prefix.js';
+import { WorkerReads, type FileContent, type ReadsWriterSide } from './worker-reads.js';
 import type { Repository } from './repository.js';
 
 export interface WriterOptions {

@@ -5,6 +5,7 @@ import type { BlobWorkerPool } from './blob-worker-pool.js';
 import type { ChunkEvent, FileReadOutcome, FileToRead, PackTarget, RangeChunk, ReadChunk } from './blob-worker-protocol.js';
 import type { CompressionMode } from './compression.js';
 import type { SpilledPack } from './pack-spill.js';
+import { prefixRanges, unchangedPrefix, type ParentChunk } from './changed-prefix.js';
 
 /** A file read on the workers: its content's blob IDs and the bytes read, or why it failed. */
 export type FileContent = { readonly ids: readonly Id[]; readonly size: number } | { readonly error: { readonly code: string; readonly message: string } };
@@ -37,51 +38,6 @@ export interface ReadsWriterSide {
  * files are read where they are scanned.
  */
 export const SPLIT_FROM = 32 * 1024 * 1024;
-
-/** One chunk of a file's content in the parent snapshot. */
-export interface ParentChunk {
-  readonly id: Id;
-  readonly length: number;
-}
-
-interface PrefixRange {
-  readonly start: number;
-  readonly length: number;
-  readonly id: Id;
-}
-
-/**
- * Where the parent's chunks lay, but the last (cut by the end of the file, not by the
- * chunker) and any past the file's present size.
- */
-function prefixRanges(parent: readonly ParentChunk[], size: number): PrefixRange[] {
-  const ranges: PrefixRange[] = [];
-  let at = 0;
-  for (let i = 0; i < parent.length - 1; i++) {
-    const { id, length } = parent[i]!;
-    if (at + length > size) break;
-    ranges.push({ start: at, length, id });
-    at += length;
-  }
-  return ranges;
-}
-
-/** Ranges hashed by one `hash-ranges` task: a few milliseconds of work, so every worker gets some. */
-const VERIFY_BATCH_BYTES = 16 * 1024 * 1024;
-
-function batchRanges(ranges: readonly PrefixRange[]): PrefixRange[][] {
-  const batches: PrefixRange[][] = [];
-  let bytes = VERIFY_BATCH_BYTES;
-  for (const r of ranges) {
-    if (bytes >= VERIFY_BATCH_BYTES) {
-      batches.push([]);
-      bytes = 0;
-    }
-    batches[batches.length - 1]!.push(r);
-    bytes += r.length;
-  }
-  return batches;
-}
 
 /** `read` tasks in flight per worker: one being read, one queued behind it. */
 const READS_PER_WORKER = 2;
@@ -164,7 +120,7 @@ export class WorkerReads {
     }
     await this.waitForSlot();
     this.readsInFlight++; // the read of the rest takes it over
-    const done = this.verifyPrefix(file.path, ranges)
+    const done = unchangedPrefix(this.pool, file.path, ranges)
       .finally(() => this.readDone())
       .then(async (verified) => {
         const from = verified === 0 ? 0 : ranges[verified - 1]!.start + ranges[verified - 1]!.length;
@@ -222,38 +178,6 @@ export class WorkerReads {
       });
     done.catch(() => undefined); // the caller may stop (on a failure) before awaiting it
     return done;
-  }
-
-  /**
-   * How many of `ranges`, from the first, still hold the bytes they held: batches of them are
-   * hashed on every worker, a few ahead of the one looked at, until one differs. A file that
-   * cannot be read gives 0: reading it whole then reports why.
-   */
-  private async verifyPrefix(path: Uint8Array, ranges: readonly PrefixRange[]): Promise<number> {
-    const batches = batchRanges(ranges);
-    const asked: Promise<readonly Id[]>[] = [];
-    const ahead = this.pool.size * 2;
-    let verified = 0;
-    for (let b = 0; b < batches.length; b++) {
-      for (let n = asked.length; n < batches.length && n < b + ahead; n++) {
-        const p = this.pool.hashRanges(this.pool.leastLoaded(), path, batches[n]!);
-        p.catch(() => undefined); // one not looked at after a mismatch
-        asked.push(p);
-      }
-      let ids: readonly Id[];
-      try {
-        ids = await asked[b]!;
-      } catch (e) {
-        if (isLifeboatError(e)) throw e;
-        return 0;
-      }
-      const batch = batches[b]!;
-      let same = 0;
-      while (same < batch.length && ids[same] === batch[same]!.id) same++;
-      verified += same;
-      if (same < batch.length) break;
-    }
-    return verified;
   }
 
   /** Waits for every decision sent so far. */
