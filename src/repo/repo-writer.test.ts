@@ -482,6 +482,16 @@ describe(`RepoWriter.readFiles (workers read, chunk and seal${spill ? '; packs b
     if (last < data.length) ids.push(sha256(data.subarray(last)));
     return ids;
   };
+  /** A repository on `b` and two workers with its key, closed after `fn`. */
+  const withRepoAndPool = async (b: Backend, fn: (repo: Repository, pool: BlobWorkerPool) => Promise<void>): Promise<void> => {
+    const repo = await initTestRepo(b);
+    const p = new BlobWorkerPool(repo.key, 2);
+    try {
+      await fn(repo, p);
+    } finally {
+      await p.close();
+    }
+  };
 
   test('content IDs are restic\'s chunks, duplicates are stored once, a file that cannot be read says why', async () => {
     const repo = await initTestRepo(new MemBackend());
@@ -524,54 +534,48 @@ describe(`RepoWriter.readFiles (workers read, chunk and seal${spill ? '; packs b
   });
 
   test('readChangedFile: the same IDs as reading the new content whole, whatever changed (appended, overwritten, cut, inserted, nothing)', async () => {
-    const repo = await initTestRepo(new MemBackend());
-    const usePool = new BlobWorkerPool(repo.key, 2);
-    try {
-    const base = pseudoRandom('changed-base', 4 * 1024 * 1024 + 777);
-    const w0 = new RepoWriter(repo, withSpill({ pool: usePool }));
-    const [parentContent] = await (await w0.readFiles([file('changed', base)], POL)).done;
-    await w0.flush();
-    if (!parentContent || 'error' in parentContent) return assert.fail('the first read failed');
-    assert.ok(parentContent.ids.length >= 3, 'the parent content is several chunks');
-    const mutation = fc.oneof(
-      fc.record({ append: fc.integer({ min: 0, max: 3 * 1024 * 1024 }) }),
-      fc.record({ overwrite: fc.integer({ min: 0, max: base.length - 1 }), n: fc.integer({ min: 1, max: 64 }) }),
-      fc.record({ cut: fc.integer({ min: 0, max: base.length }) }),
-      fc.record({ insert: fc.integer({ min: 0, max: base.length }), n: fc.integer({ min: 1, max: 4096 }) }),
-    );
-    let run = 0;
-    await fc.assert(
-      fc.asyncProperty(mutation, fc.boolean(), async (m, damagedParent) => {
-        const extra = pseudoRandom(`extra ${run++}`, 'append' in m ? m.append : 'n' in m ? m.n : 0);
-        let data: Uint8Array;
-        if ('append' in m) data = Buffer.concat([base, extra]);
-        else if ('overwrite' in m) {
-          data = Buffer.from(base);
-          (data as Buffer).set(extra.subarray(0, Math.min(m.n, base.length - m.overwrite)), m.overwrite);
-        } else if ('cut' in m) data = base.subarray(0, m.cut);
-        else data = Buffer.concat([base.subarray(0, m.insert), extra, base.subarray(m.insert)]);
-        // A parent whose second chunk is not stored: reading goes on from where it is known.
-        const parent = damagedParent ? [parentContent.ids[0]!, 'f'.repeat(64), ...parentContent.ids.slice(2)] : parentContent.ids;
-        const f = file('changed-now', data);
-        const w = new RepoWriter(repo, withSpill({ pool: usePool }));
-        const got = await (await w.readChangedFile(f.path, f.size, parent, POL)).done;
-        await w.flush();
-        noTempPacks();
-        assert.deepEqual(got, { ids: chunkIds(data), size: data.length });
-        for (const id of new Set(chunkIds(data))) assert.ok(repo.index.has(id, 'data'), 'every chunk is stored');
-      }),
-      { numRuns: 12 },
-    );
-    } finally {
-      await usePool.close();
-    }
+    await withRepoAndPool(new MemBackend(), async (repo, p) => {
+      const base = pseudoRandom('changed-base', 4 * 1024 * 1024 + 777);
+      const w0 = new RepoWriter(repo, withSpill({ pool: p }));
+      const [parentContent] = await (await w0.readFiles([file('changed', base)], POL)).done;
+      await w0.flush();
+      if (!parentContent || 'error' in parentContent) return assert.fail('the first read failed');
+      assert.ok(parentContent.ids.length >= 3, 'the parent content is several chunks');
+      const mutation = fc.oneof(
+        fc.record({ append: fc.integer({ min: 0, max: 3 * 1024 * 1024 }) }),
+        fc.record({ overwrite: fc.integer({ min: 0, max: base.length - 1 }), n: fc.integer({ min: 1, max: 64 }) }),
+        fc.record({ cut: fc.integer({ min: 0, max: base.length }) }),
+        fc.record({ insert: fc.integer({ min: 0, max: base.length }), n: fc.integer({ min: 1, max: 4096 }) }),
+      );
+      let run = 0;
+      await fc.assert(
+        fc.asyncProperty(mutation, fc.boolean(), async (m, damagedParent) => {
+          const extra = pseudoRandom(`extra ${run++}`, 'append' in m ? m.append : 'n' in m ? m.n : 0);
+          let data: Uint8Array;
+          if ('append' in m) data = Buffer.concat([base, extra]);
+          else if ('overwrite' in m) {
+            data = Buffer.from(base);
+            (data as Buffer).set(extra.subarray(0, Math.min(m.n, base.length - m.overwrite)), m.overwrite);
+          } else if ('cut' in m) data = base.subarray(0, m.cut);
+          else data = Buffer.concat([base.subarray(0, m.insert), extra, base.subarray(m.insert)]);
+          // A parent whose second chunk is not stored: reading goes on from where it is known.
+          const parent = damagedParent ? [parentContent.ids[0]!, 'f'.repeat(64), ...parentContent.ids.slice(2)] : parentContent.ids;
+          const f = file('changed-now', data);
+          const w = new RepoWriter(repo, withSpill({ pool: p }));
+          const got = await (await w.readChangedFile(f.path, f.size, parent, POL)).done;
+          await w.flush();
+          noTempPacks();
+          assert.deepEqual(got, { ids: chunkIds(data), size: data.length });
+          for (const id of new Set(chunkIds(data))) assert.ok(repo.index.has(id, 'data'), 'every chunk is stored');
+        }),
+        { numRuns: 12 },
+      );
+    });
   });
 
   test('a failing pack upload: flush rejects, reads still finish, no index is written', async () => {
     const b = faulty(new MemBackend(), { faults: [{ op: 'save', type: 'data', nth: 1 }] });
-    const r = await initTestRepo(b);
-    const p = new BlobWorkerPool(r.key, 2);
-    try {
+    await withRepoAndPool(b, async (r, p) => {
       const w = new RepoWriter(r, withSpill({ pool: p, packSize: 128 * 1024, maxBytesInFlight: 256 * 1024 }));
       const files = Array.from({ length: 6 }, (_, i) => file(`f${i}`, pseudoRandom(`fail ${i}`, 900_000)));
       const reads = [];
@@ -584,16 +588,12 @@ describe(`RepoWriter.readFiles (workers read, chunk and seal${spill ? '; packs b
       await rejectsCode(w.flush(), 'BACKEND_IO');
       assert.deepEqual(await listNames(b, 'index'), []);
       noTempPacks();
-    } finally {
-      await p.close();
-    }
+    });
   });
 
   test('abandoned while workers are still reading: no temp pack is left and no index is written', async () => {
     const b = new MemBackend();
-    const r = await initTestRepo(b);
-    const p = new BlobWorkerPool(r.key, 2);
-    try {
+    await withRepoAndPool(b, async (r, p) => {
       const w = new RepoWriter(r, withSpill({ pool: p, packSize: 1024 * 1024 }));
       const files = Array.from({ length: 4 }, (_, i) => file(`ab${i}`, pseudoRandom(`abandon ${i}`, 3 * 1024 * 1024)));
       const reads = [];
@@ -605,16 +605,12 @@ describe(`RepoWriter.readFiles (workers read, chunk and seal${spill ? '; packs b
       await rejectsCode(w.flush(), 'INTERNAL');
       noTempPacks();
       assert.deepEqual(await listNames(b, 'index'), []);
-    } finally {
-      await p.close();
-    }
+    });
   });
 
   test('packs built by workers: each closes right after the blob that takes it past the pack size, and its header matches the index', async () => {
     const b = new MemBackend();
-    const repo = await initTestRepo(b);
-    const p = new BlobWorkerPool(repo.key, 2);
-    try {
+    await withRepoAndPool(b, async (repo, p) => {
       const packSize = 700 * 1024;
       const w = new RepoWriter(repo, withSpill({ pool: p, packSize }));
       const data = Array.from({ length: 12 }, (_, i) => pseudoRandom(`packs ${i}`, 150_000 + i * 20_000));
@@ -637,9 +633,7 @@ describe(`RepoWriter.readFiles (workers read, chunk and seal${spill ? '; packs b
         if ('error' in res) assert.fail(res.error.message);
         assertBytes(await repo.loadBlob('data', res.ids[0]!), d);
       }
-    } finally {
-      await p.close();
-    }
+    });
   });
 });
 }
